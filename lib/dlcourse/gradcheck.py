@@ -40,9 +40,15 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -
 
 
 def relative_error(a: np.ndarray, b: np.ndarray, eps: float = 1e-12) -> float:
-    """max |a - b| / max(|a| + |b|, eps), elementwise; below 1e-7 means "agrees" in float64."""
+    """||a - b|| / max(||a|| + ||b||, eps): below about 1e-7 means "agrees" in float64.
+
+    Norms over the whole array rather than element by element, so that entries which are
+    zero up to rounding (a ReLU's dead units, say) do not dominate the verdict.
+    """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), eps)))
+    if a.shape != b.shape:
+        raise ValueError(f"cannot compare arrays of shapes {a.shape} and {b.shape}")
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), eps))
 
 
 def check_layer_gradients(
