@@ -18,8 +18,16 @@ HTML = ROOT / "_build" / "html"
 
 def build() -> int:
     start = time.perf_counter()
-    cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
-           "--builder", "html", "-W", "-n", "--keep-going"]
+    cmd = [
+        str(Path(sys.executable).with_name("jupyter-book")),
+        "build",
+        str(ROOT),
+        "--builder",
+        "html",
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
     rc = subprocess.call(cmd, cwd=ROOT)
     took = time.perf_counter() - start
     if rc != 0:

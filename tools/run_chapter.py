@@ -26,7 +26,9 @@ def main() -> int:
 
     nb = jupytext.read(args.chapter)
     client = nbclient.NotebookClient(
-        nb, timeout=args.timeout, kernel_name="python3",
+        nb,
+        timeout=args.timeout,
+        kernel_name="python3",
         resources={"metadata": {"path": str(args.chapter.parent)}},
     )
     start = time.perf_counter()
@@ -39,8 +41,13 @@ def main() -> int:
     finally:
         if args.save:
             nbformat.write(nb, args.save)
-    stderr = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.get("name") == "stderr"]
+    stderr = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("name") == "stderr"
+    ]
     for o in stderr:
         print("stderr output:", o.get("text", "")[:500], file=sys.stderr)
     print(f"{args.chapter}: {len(nb.cells)} cells executed in {time.perf_counter() - start:.1f} s")

@@ -6,11 +6,9 @@ import numpy as np
 
 
 def check_ndim(x: np.ndarray, ndim: int, name: str, layout: str) -> None:
-    """Raise ValueError unless ``x`` has ``ndim`` dimensions (``layout`` names them, e.g. "(N, C, H, W)")."""
+    """Raise ValueError unless ``x`` has ``ndim`` dimensions (``layout``: "(N, C, H, W)")."""
     if np.ndim(x) != ndim:
-        raise ValueError(
-            f"{name} must have {ndim} dimensions {layout}, got shape {np.shape(x)}"
-        )
+        raise ValueError(f"{name} must have {ndim} dimensions {layout}, got shape {np.shape(x)}")
 
 
 def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:

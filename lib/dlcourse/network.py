@@ -33,7 +33,9 @@ class Parameter:
         self.grad[...] = 0
 
     def __repr__(self) -> str:
-        return f"Parameter({self.name or 'unnamed'}, shape={self.data.shape}, dtype={self.data.dtype})"
+        return (
+            f"Parameter({self.name or 'unnamed'}, shape={self.data.shape}, dtype={self.data.dtype})"
+        )
 
 
 class Layer:

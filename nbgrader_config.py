@@ -1,0 +1,56 @@
+"""nbgrader configuration of the dlcourse course (read by every `nbgrader` command run here).
+
+Layout, relative to this file (the course root)::
+
+    solutions/<assignment>/<assignment>.ipynb     instructor versions (nbgrader's "source")
+    assignments/<assignment>/<assignment>.ipynb   student versions (nbgrader's "release")
+    submitted/<student>/<assignment>/...          runtime folders, never in git
+    autograded/, feedback/, gradebook.db
+
+Regenerate the student versions with `make assignments` (tools/assignments.py), not by hand.
+
+Environment variables:
+    DLCOURSE_DB_URL        gradebook database URL (default: SQLite file gradebook.db here), e.g.
+                           postgresql://grader@db.example.org/dlcourse on a shared JupyterHub
+    DLCOURSE_CELL_TIMEOUT  seconds one cell may run during autograde/validate (default 120)
+"""
+
+import os
+
+c = get_config()  # noqa: F821 (injected by traitlets when nbgrader loads this file)
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+
+# --- course and folders ---------------------------------------------------------------------
+c.CourseDirectory.course_id = "dlcourse"
+c.CourseDirectory.root = ROOT
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "assignments"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.db_url = os.environ.get(
+    "DLCOURSE_DB_URL", "sqlite:///" + os.path.join(ROOT, "gradebook.db")
+)
+
+# --- execution (autograde, validate, generate_feedback) --------------------------------------
+_cell_timeout = int(os.environ.get("DLCOURSE_CELL_TIMEOUT", "120"))
+c.Execute.timeout = _cell_timeout  # seconds per cell; a hanging cell is interrupted
+c.Execute.interrupt_on_timeout = True
+c.ExecutePreprocessor.timeout = _cell_timeout
+c.Execute.startup_timeout = 60  # seconds for the kernel to start
+
+# --- what students see in place of a solution --------------------------------------------------
+c.ClearSolutions.code_stub = {
+    "python": (
+        "# YOUR CODE HERE: replace the next line with your solution.\n"
+        'raise NotImplementedError("not answered yet: replace this line with your solution")'
+    )
+}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE: replace this text with your answer."
+
+# --- checks -----------------------------------------------------------------------------------
+# A student must not be able to delete or change a test cell: autograde restores read-only and
+# test cells from the gradebook copy (nbgrader's default, stated here on purpose).
+c.Autograde.create_student = True
+c.Validator.validate_all = False
