@@ -7,7 +7,6 @@ import warnings
 import numpy as np
 import pytest
 import torch
-
 from dlcourse import activations as A
 from dlcourse.gradcheck import check_layer_gradients
 

@@ -16,6 +16,14 @@ from book_site import HTML, ROOT, html_page, serve, toc_files
 
 CHROMIUM = "/usr/bin/chromium"
 PAGES = toc_files()
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+# A term from the book and the page that teaches it: the site search must find that page.
+SEARCH_TERMS = {
+    "perceptron": "book/ch01_perceptron",
+    "backpropagation": "book/ch02_mlp_backprop",
+    "im2col": "book/ch08_cnn",
+    "bottleneck": "book/ch10_architectures",
+}
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +73,11 @@ def browser_page(built_book):
             ],
         )
         context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield origin, context
+        phone = browser.new_context(
+            viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True
+        )
+        yield origin, context, phone
+        phone.close()
         context.close()
         browser.close()
 
@@ -100,6 +112,9 @@ def visit(origin: str, context, doc: str) -> dict:
     seen["math_errors"] = page.locator("mjx-merror, .MathJax_Error").count()
     seen["math_source"] = page.locator("div.math, span.math").count()
     seen["math_typeset"] = page.locator("mjx-container").count()
+    shot = SCREENSHOTS / f"{doc}.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot))
     page.close()
     return seen
 
@@ -108,7 +123,7 @@ def visit(origin: str, context, doc: str) -> dict:
 @pytest.mark.browser
 @pytest.mark.parametrize("doc", PAGES)
 def test_page_works_offline_in_chromium(browser_page, doc):
-    origin, context = browser_page
+    origin, context, _ = browser_page
     seen = visit(origin, context, doc)
     assert seen["status"] == 200, f"{doc}: HTTP {seen['status']}"
     assert not seen["foreign"], f"{doc}: requests leave the site: {seen['foreign']}"
@@ -118,4 +133,67 @@ def test_page_works_offline_in_chromium(browser_page, doc):
     assert seen["math_errors"] == 0, f"{doc}: {seen['math_errors']} MathJax errors"
     assert seen["math_typeset"] >= seen["math_source"], (
         f"{doc}: {seen['math_source']} formulas but {seen['math_typeset']} typeset"
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("doc", PAGES)
+def test_page_fits_a_phone_screen(browser_page, doc):
+    """At phone width the page itself never scrolls sideways (wide code may scroll in its box)."""
+    origin, _, phone = browser_page
+    page = phone.new_page()
+    page.goto(f"{origin}/{doc}.html", wait_until="load")
+    page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    page.close()
+    assert overflow <= 1, f"{doc}: the page is {overflow}px wider than a 390px phone screen"
+
+
+def _walk(page, origin: str, start: str, selector: str) -> list[str]:
+    page.goto(f"{origin}/{start}.html", wait_until="load")
+    visited = [start]
+    for _ in range(len(PAGES) + 5):
+        link = page.locator(selector).first
+        if link.count() == 0:
+            break
+        link.click()
+        page.wait_for_load_state("load")
+        path = page.url.removeprefix(origin + "/").split("#")[0].removesuffix(".html")
+        visited.append(path)
+    return visited
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_next_and_previous_links_walk_the_whole_book(browser_page):
+    origin, context, _ = browser_page
+    page = context.new_page()
+    forward = _walk(page, origin, PAGES[0], "a.right-next")
+    backward = _walk(page, origin, forward[-1], "a.left-prev")
+    page.close()
+    assert forward == PAGES, f"next links visit {forward}, the table of contents is {PAGES}"
+    assert backward == PAGES[::-1]
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "term", [t for t, doc in SEARCH_TERMS.items() if doc in PAGES] or ["(no chapter yet)"]
+)
+def test_search_finds_the_chapter_that_teaches_a_term(browser_page, term):
+    if term not in SEARCH_TERMS:
+        pytest.fail("none of the search terms' chapters is in the table of contents")
+    origin, context, _ = browser_page
+    page = context.new_page()
+    page.goto(f"{origin}/search.html?q={term}", wait_until="load")
+    page.wait_for_selector("#search-results ul.search li", timeout=15000)
+    hits = page.eval_on_selector_all(
+        "#search-results ul.search li a", "links => links.map(a => a.pathname)"
+    )
+    page.close()
+    assert any(h.endswith(f"/{SEARCH_TERMS[term]}.html") for h in hits), (
+        f"searching {term!r} found {hits}, not {SEARCH_TERMS[term]}"
     )

@@ -7,7 +7,6 @@ import shutil
 
 import numpy as np
 import pytest
-
 from dlcourse import data
 
 # Published MNIST class counts (digits 0..9), train and test.

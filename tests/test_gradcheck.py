@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from dlcourse import activations as A
 from dlcourse import losses as L
 from dlcourse.gradcheck import check_layer_gradients, numerical_gradient, relative_error

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
 from dlcourse.layers import Affine, Flatten
 from dlcourse.network import Parameter
 

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-
 from dlcourse import losses as L
 from dlcourse.activations import softmax
 

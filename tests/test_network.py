@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
 from dlcourse import activations as A
 from dlcourse.data import truth_table
 from dlcourse.layers import Affine, Flatten
@@ -88,7 +87,7 @@ def test_sequential_collects_parameters_in_order():
 
 
 def test_sequential_rejects_non_layers():
-    with pytest.raises(TypeError, match="item 1 is a function"):
+    with pytest.raises(TypeError, match="Sequential takes layers; item 1 is a ufunc"):
         Sequential(Affine(2, 2), np.tanh)
 
 

@@ -207,7 +207,7 @@ def test_nesterov_without_momentum_is_rejected():
 def test_gradient_with_wrong_shape_is_reported():
     p = Parameter(np.ones((2, 3)), "W")
     p.grad = np.ones((3, 2))
-    with pytest.raises(ValueError, match=r"parameter W has shape \(2, 3\)"):
+    with pytest.raises(ValueError, match=r"parameter W has shape \(3, 2\) but the parameter has shape \(2, 3\)"):
         SGD([p], lr=0.1).step()
 
 

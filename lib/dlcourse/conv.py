@@ -29,6 +29,7 @@ import numpy as np
 
 from dlcourse.errors import check_ndim
 from dlcourse.im2col import col2im, im2col, pair
+from dlcourse.init import he_normal
 from dlcourse.network import Layer, Parameter
 
 
@@ -209,9 +210,7 @@ class Conv2d(Layer):
                 f"in_channels, out_channels and kernel_size must be positive, got "
                 f"{in_channels}, {out_channels}, {kernel_size!r}"
             )
-        rng = np.random.default_rng(rng)
-        fan_in = in_channels * kh * kw
-        w = rng.standard_normal((out_channels, in_channels, kh, kw)) * np.sqrt(2.0 / fan_in)
+        w = he_normal((out_channels, in_channels, kh, kw), rng=rng)
         self.W = Parameter(w.astype(dtype), "W")
         self.b = Parameter(np.zeros(out_channels, dtype=dtype), "b")
         self.in_channels, self.out_channels = in_channels, out_channels

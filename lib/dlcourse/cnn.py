@@ -1,0 +1,134 @@
+"""The convolutional network of seed 000, built from the library's own layers.
+
+    input 1x28x28
+    -> Conv2d(1, 10, 5)  -> ReLU -> MaxPool2d(2)     10x24x24 -> 10x12x12
+    -> Conv2d(10, 20, 5) -> ReLU -> MaxPool2d(2)     20x8x8   -> 20x4x4
+    -> Flatten                                       320
+    -> Affine(320, 50) -> ReLU -> Affine(50, 10)     10 class scores (logits)
+    -> softmax                                       10 class probabilities
+
+The seed asks for "one or more fully connected layers, then softmax" without fixing their
+sizes; we use one hidden layer of 50 units (as PyTorch's classic MNIST example does). The
+softmax is applied by the loss (:class:`~dlcourse.losses.SoftmaxCrossEntropyLoss`, numerically
+stable) during training and by :func:`predict_proba` at prediction time, so the network itself
+ends with the logits. ``batchnorm=True`` inserts :class:`~dlcourse.batchnorm2d.BatchNorm2d`
+between each convolution and its ReLU (the placement of seed 003).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import numpy as np
+
+from dlcourse.activations import ReLU, softmax
+from dlcourse.batchnorm2d import BatchNorm2d
+from dlcourse.conv import Conv2d
+from dlcourse.layers import Affine, Flatten
+from dlcourse.network import Layer, Sequential
+from dlcourse.pool import MaxPool2d
+
+WEIGHTS_DIR = Path(__file__).with_name("weights")
+
+
+def seed_cnn(hidden: int = 50, batchnorm: bool = False, rng=0, dtype=np.float32) -> Sequential:
+    """Seed 000's network for 1x28x28 images and 10 classes, parameters in ``dtype``."""
+    rng = np.random.default_rng(rng)
+
+    def block(c_in, c_out):
+        layers = [Conv2d(c_in, c_out, 5, rng=rng)]
+        layers += [BatchNorm2d(c_out)] if batchnorm else []
+        return [*layers, ReLU(), MaxPool2d(2)]
+
+    net = Sequential(
+        *block(1, 10),
+        *block(10, 20),
+        Flatten(),
+        Affine(320, hidden, rng=rng),
+        ReLU(),
+        Affine(hidden, 10, rng=rng),
+    )
+    return cast_parameters(net, dtype)
+
+
+def cast_parameters(net: Layer, dtype) -> Layer:
+    """Store every parameter (and its gradient) of ``net`` in ``dtype``; returns ``net``."""
+    for p in net.parameters():
+        p.data = p.data.astype(dtype)
+        p.grad = np.zeros_like(p.data)
+    return net
+
+
+def layer_shapes(net: Sequential, input_shape) -> list[tuple[str, tuple[int, ...]]]:
+    """``[(layer repr, output shape without the batch axis), ...]`` for one forward pass."""
+    x = np.zeros((1, *input_shape), dtype=np.float32)
+    shapes = []
+    for layer in net.layers:
+        x = layer.forward(x)
+        shapes.append((repr(layer), x.shape[1:]))
+    return shapes
+
+
+def predict_proba(net: Layer, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    """Class probabilities (N, 10): the network's logits through softmax, in evaluation mode."""
+    was_training = net.training
+    net.eval()
+    try:
+        logits = [net.forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
+    finally:
+        net.train(was_training)
+    return softmax(np.concatenate(logits), axis=1)
+
+
+def train_seed_cnn(data, epochs: int = 3, batch_size: int = 64, lr: float = 2e-3,
+                   seed: int = 0, hidden: int = 50, batchnorm: bool = False):  # fmt: skip
+    """Train :func:`seed_cnn` with Adam on ``data`` (a :func:`~dlcourse.data.load_mnist` split).
+
+    The learning rate decays linearly to ``lr / 10`` over the run (one step per epoch).
+    Returns ``(net, history, seconds)``; ``history`` comes from :func:`dlcourse.train.fit`
+    with the test set as validation data, so ``history.val_acc[-1]`` is the test accuracy.
+    """
+    from dlcourse.losses import SoftmaxCrossEntropyLoss
+    from dlcourse.optim import Adam
+    from dlcourse.train import fit
+
+    net = seed_cnn(hidden=hidden, batchnorm=batchnorm, rng=seed)
+    optimizer = Adam(net.parameters(), lr=lr)
+    schedule = np.linspace(lr, lr / 10, max(epochs, 1))
+
+    def decay(epoch, history):
+        if epoch + 1 < epochs:
+            optimizer.lr = float(schedule[epoch + 1])
+
+    start = time.perf_counter()
+    history = fit(net, SoftmaxCrossEntropyLoss(), optimizer, data.X_train, data.y_train,
+                  epochs=epochs, batch_size=batch_size, X_val=data.X_test, y_val=data.y_test,
+                  rng=seed, progress=False, callbacks=[decay])  # fmt: skip
+    return net, history, time.perf_counter() - start
+
+
+def save_weights(net: Layer, path) -> str:
+    """Save the parameters of ``net`` to an ``.npz``; returns the file's sha256."""
+    path = Path(path)
+    np.savez(path, **{f"p{i}": p.data for i, p in enumerate(net.parameters())})
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_weights(net: Layer, path, sha256: str) -> Layer:
+    """Load parameters saved by :func:`save_weights` after checking the file's sha256."""
+    path = Path(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != sha256:
+        raise ValueError(f"{path.name}: sha256 {digest} does not match the expected {sha256}")
+    params = net.parameters()
+    with np.load(path) as npz:
+        if len(npz.files) != len(params):
+            raise ValueError(f"{path.name} holds {len(npz.files)} arrays, the network has {len(params)}")
+        for i, p in enumerate(params):
+            saved = npz[f"p{i}"]
+            if saved.shape != p.shape:
+                raise ValueError(f"{path.name}: array p{i} has shape {saved.shape}, expected {p.shape}")
+            p.data = saved.astype(p.data.dtype)
+    return net
