@@ -6,9 +6,6 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from dlcourse.conv import (
     Conv2d,
     conv2d_backward,
@@ -21,6 +18,8 @@ from dlcourse.conv import (
 )
 from dlcourse.gradcheck import check_layer_gradients, numerical_gradient, relative_error
 from dlcourse.im2col import col2im, im2col
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel:UserWarning")
 
@@ -64,7 +63,9 @@ def torch_conv(x, w, b, stride, padding, dout):
 def test_conv_forward_matches_torch(case):
     x, w, b = random_case(case)
     out, _ = conv2d_forward(x, w, b, case[7], case[8])
-    np.testing.assert_allclose(out, torch_conv(x, w, b, case[7], case[8], None), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        out, torch_conv(x, w, b, case[7], case[8], None), rtol=1e-12, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -103,15 +104,26 @@ def test_conv_gradients_match_numerical_gradients(case):
 
 @settings(max_examples=40, deadline=None)
 @given(
-    n=st.integers(1, 3), c=st.integers(1, 4), f=st.integers(1, 4),
-    h=st.integers(1, 9), w=st.integers(1, 9), kh=st.integers(1, 4), kw=st.integers(1, 4),
-    sh=st.integers(1, 3), sw=st.integers(1, 3), ph=st.integers(0, 2), pw=st.integers(0, 2),
-    bias=st.booleans(), seed=st.integers(0, 2**16),
+    n=st.integers(1, 3),
+    c=st.integers(1, 4),
+    f=st.integers(1, 4),
+    h=st.integers(1, 9),
+    w=st.integers(1, 9),
+    kh=st.integers(1, 4),
+    kw=st.integers(1, 4),
+    sh=st.integers(1, 3),
+    sw=st.integers(1, 3),
+    ph=st.integers(0, 2),
+    pw=st.integers(0, 2),
+    bias=st.booleans(),
+    seed=st.integers(0, 2**16),
 )
 def test_random_valid_configurations_match_torch(n, c, f, h, w, kh, kw, sh, sw, ph, pw, bias, seed):
     if kh > h + 2 * ph or kw > w + 2 * pw:
         with pytest.raises(ValueError, match="does not fit"):
-            conv2d_forward(np.zeros((n, c, h, w)), np.zeros((f, c, kh, kw)), None, (sh, sw), (ph, pw))
+            conv2d_forward(
+                np.zeros((n, c, h, w)), np.zeros((f, c, kh, kw)), None, (sh, sw), (ph, pw)
+            )
         return
     rng = np.random.default_rng(seed)
     x, wt = rng.standard_normal((n, c, h, w)), rng.standard_normal((f, c, kh, kw))
@@ -143,7 +155,9 @@ def test_conv_keeps_the_input_dtype(dtype):
 def test_float32_conv_is_close_to_float64():
     x, w, b = random_case(CASES[5])
     out64, _ = conv2d_forward(x, w, b, 3, 2)
-    out32, _ = conv2d_forward(x.astype(np.float32), w.astype(np.float32), b.astype(np.float32), 3, 2)
+    out32, _ = conv2d_forward(
+        x.astype(np.float32), w.astype(np.float32), b.astype(np.float32), 3, 2
+    )
     np.testing.assert_allclose(out32, out64, rtol=1e-4, atol=1e-4)
 
 
@@ -170,8 +184,16 @@ def test_seed_5x5_image_with_x_filter_gives_the_seed_feature_map():
 
 
 @pytest.mark.parametrize(
-    ("n", "f", "s", "p", "expected"), [(5, 3, 1, 0, 3), (5, 3, 1, 1, 5), (7, 3, 1, 0, 5), (28, 5, 1, 0, 24),
-                                       (12, 5, 1, 0, 8), (96, 8, 1, 0, 89), (227, 11, 4, 0, 55)]
+    ("n", "f", "s", "p", "expected"),
+    [
+        (5, 3, 1, 0, 3),
+        (5, 3, 1, 1, 5),
+        (7, 3, 1, 0, 5),
+        (28, 5, 1, 0, 24),
+        (12, 5, 1, 0, 8),
+        (96, 8, 1, 0, 89),
+        (227, 11, 4, 0, 55),
+    ],
 )
 def test_output_size_formula(n, f, s, p, expected):
     assert conv_output_size(n, f, s, p) == expected
@@ -184,8 +206,15 @@ def test_convolution_is_correlation_with_the_kernel_rotated_180_degrees():
     image, kernel = rng.standard_normal((6, 7)), rng.standard_normal((3, 2))
     np.testing.assert_allclose(convolve2d(image, kernel), correlate2d(image, rot180(kernel)))
     # definition of convolution, written out: out[y, x] = sum I[y + a, x + b] K[kh-1-a, kw-1-b]
-    expected = np.array([[sum(image[y + a, x + b] * kernel[2 - a, 1 - b] for a in range(3)
-                              for b in range(2)) for x in range(6)] for y in range(4)])
+    expected = np.array(
+        [
+            [
+                sum(image[y + a, x + b] * kernel[2 - a, 1 - b] for a in range(3) for b in range(2))
+                for x in range(6)
+            ]
+            for y in range(4)
+        ]
+    )
     np.testing.assert_allclose(convolve2d(image, kernel), expected)
     assert not np.allclose(convolve2d(image, kernel), correlate2d(image, kernel))
 
@@ -254,7 +283,9 @@ def test_conv2d_layer_has_torch_shaped_parameters():
         ((1, 1, 8, 8), (1, 1, 3, 3), 1.5, 0, r"stride must be an int or a pair"),
     ],
 )
-def test_bad_input_raises_a_value_error_naming_the_problem(x_shape, w_shape, stride, padding, match):
+def test_bad_input_raises_a_value_error_naming_the_problem(
+    x_shape, w_shape, stride, padding, match
+):
     with pytest.raises(ValueError, match=match):
         conv2d_forward(np.zeros(x_shape), np.zeros(w_shape), None, stride, padding)
     with pytest.raises(ValueError, match=match):
@@ -268,5 +299,7 @@ def test_bias_of_the_wrong_shape_is_rejected():
 
 def test_dout_of_the_wrong_shape_is_rejected():
     _, cache = conv2d_forward(np.zeros((2, 1, 5, 5)), np.zeros((3, 1, 3, 3)), None)
-    with pytest.raises(ValueError, match=r"dout must have the forward output's shape \(2, 3, 3, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"dout must have the forward output's shape \(2, 3, 3, 3\)"
+    ):
         conv2d_backward(np.zeros((2, 3, 4, 4)), cache)

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 import torch
-
 from dlcourse import init
 
 DENSE = [(784, 100), (3, 7), (64, 10)]

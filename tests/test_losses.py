@@ -45,7 +45,10 @@ def test_mse_half_is_half_of_torch(reduction):
     y, t = rng.normal(size=(4, 2)), rng.normal(size=(4, 2))
     tt = torch.tensor(t)
     check(
-        L.MSELoss(reduction, half=True), y, t, lambda p: 0.5 * F.mse_loss(p, tt, reduction=reduction)
+        L.MSELoss(reduction, half=True),
+        y,
+        t,
+        lambda p: 0.5 * F.mse_loss(p, tt, reduction=reduction),
     )
 
 

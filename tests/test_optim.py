@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
 from dlcourse.network import Parameter
 from dlcourse.optim import SGD, Adagrad, Adam, AdamW, Momentum, RMSprop
 
@@ -190,7 +189,9 @@ def test_adam_betas_outside_unit_interval_are_rejected(betas):
 
 
 def test_unknown_hyperparameter_is_named_with_a_suggestion():
-    with pytest.raises(TypeError, match="unknown hyperparameter 'momentun'.*did you mean 'momentum'"):
+    with pytest.raises(
+        TypeError, match="unknown hyperparameter 'momentun'.*did you mean 'momentum'"
+    ):
         SGD([Parameter(np.ones(2))], lr=0.1, momentun=0.9)
 
 
@@ -207,7 +208,9 @@ def test_nesterov_without_momentum_is_rejected():
 def test_gradient_with_wrong_shape_is_reported():
     p = Parameter(np.ones((2, 3)), "W")
     p.grad = np.ones((3, 2))
-    with pytest.raises(ValueError, match=r"parameter W has shape \(3, 2\) but the parameter has shape \(2, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"parameter W has shape \(3, 2\) but the parameter has shape \(2, 3\)"
+    ):
         SGD([p], lr=0.1).step()
 
 

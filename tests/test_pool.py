@@ -6,9 +6,6 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from dlcourse.gradcheck import check_layer_gradients
 from dlcourse.pool import (
     AvgPool2d,
@@ -21,6 +18,8 @@ from dlcourse.pool import (
     min_pool2d_backward,
     min_pool2d_forward,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 POOLS = {
     "max": (max_pool2d_forward, max_pool2d_backward, lambda t, k, s, p: F.max_pool2d(t, k, s, p)),
@@ -79,13 +78,17 @@ def test_max_pool_backward_routes_gradient_to_argmax():
     x = np.array([[[[1.0, 3.0], [2.0, 0.0]]]])
     out, cache = max_pool2d_forward(x, 2)
     assert out[0, 0, 0, 0] == 3
-    np.testing.assert_array_equal(max_pool2d_backward(np.array([[[[5.0]]]]), cache)[0, 0], [[0, 5], [0, 0]])
+    np.testing.assert_array_equal(
+        max_pool2d_backward(np.array([[[[5.0]]]]), cache)[0, 0], [[0, 5], [0, 0]]
+    )
 
 
 def test_max_pool_tie_goes_to_first_maximum_in_row_major_order():
     x = np.array([[[[1.0, 7.0], [7.0, 7.0]]]])
     _, cache = max_pool2d_forward(x, 2)
-    np.testing.assert_array_equal(max_pool2d_backward(np.ones((1, 1, 1, 1)), cache)[0, 0], [[0, 1], [0, 0]])
+    np.testing.assert_array_equal(
+        max_pool2d_backward(np.ones((1, 1, 1, 1)), cache)[0, 0], [[0, 1], [0, 0]]
+    )
 
 
 def test_avg_pool_backward_spreads_gradient_evenly():
@@ -114,7 +117,9 @@ def test_graded_seed_exercise_max_and_average_pool():
     np.testing.assert_array_equal(min_out[0, 0], [[1, 2], [1, 0]])
 
 
-@pytest.mark.parametrize("layer", [MaxPool2d(2), AvgPool2d(3, 2, 1), MinPool2d((2, 3), (1, 2))], ids=repr)
+@pytest.mark.parametrize(
+    "layer", [MaxPool2d(2), AvgPool2d(3, 2, 1), MinPool2d((2, 3), (1, 2))], ids=repr
+)
 def test_pool_layers_pass_the_numerical_gradient_check(layer):
     x = np.random.default_rng(3).standard_normal((2, 2, 6, 7))  # distinct values: no ties
     assert check_layer_gradients(layer, x)["x"] < 1e-8
@@ -130,12 +135,23 @@ def test_pool_keeps_the_input_dtype(kind, dtype):
 
 @settings(max_examples=40, deadline=None)
 @given(
-    kind=st.sampled_from(list(POOLS)), n=st.integers(1, 2), c=st.integers(1, 3),
-    h=st.integers(1, 9), w=st.integers(1, 9), kh=st.integers(1, 4), kw=st.integers(1, 4),
-    sh=st.integers(1, 4), sw=st.integers(1, 4), ph=st.integers(0, 2), pw=st.integers(0, 2),
-    ties=st.booleans(), seed=st.integers(0, 2**16),
+    kind=st.sampled_from(list(POOLS)),
+    n=st.integers(1, 2),
+    c=st.integers(1, 3),
+    h=st.integers(1, 9),
+    w=st.integers(1, 9),
+    kh=st.integers(1, 4),
+    kw=st.integers(1, 4),
+    sh=st.integers(1, 4),
+    sw=st.integers(1, 4),
+    ph=st.integers(0, 2),
+    pw=st.integers(0, 2),
+    ties=st.booleans(),
+    seed=st.integers(0, 2**16),
 )
-def test_random_valid_configurations_match_torch(kind, n, c, h, w, kh, kw, sh, sw, ph, pw, ties, seed):
+def test_random_valid_configurations_match_torch(
+    kind, n, c, h, w, kh, kw, sh, sw, ph, pw, ties, seed
+):
     case = ((n, c, h, w), (kh, kw), (sh, sw), (ph, pw))
     if 2 * ph > kh or 2 * pw > kw or kh > h + 2 * ph or kw > w + 2 * pw:
         with pytest.raises(ValueError):
@@ -162,12 +178,16 @@ def test_random_valid_configurations_match_torch(kind, n, c, h, w, kh, kw, sh, s
     ],
 )
 @pytest.mark.parametrize("kind", POOLS)
-def test_bad_input_raises_a_value_error_naming_the_problem(kind, shape, kernel, stride, padding, match):
+def test_bad_input_raises_a_value_error_naming_the_problem(
+    kind, shape, kernel, stride, padding, match
+):
     with pytest.raises(ValueError, match=match):
         POOLS[kind][0](np.zeros(shape), kernel, stride, padding)
 
 
 def test_dout_of_the_wrong_shape_is_rejected():
     _, cache = max_pool2d_forward(np.zeros((1, 2, 4, 4)), 2)
-    with pytest.raises(ValueError, match=r"dout must have the forward output's shape \(1, 2, 2, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"dout must have the forward output's shape \(1, 2, 2, 2\)"
+    ):
         max_pool2d_backward(np.zeros((1, 2, 4, 4)), cache)

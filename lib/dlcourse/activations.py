@@ -22,7 +22,7 @@ from dlcourse.network import Layer
 def _as_float(z) -> np.ndarray:
     """``z`` as a floating-point array (integers become float64; float32 stays float32)."""
     z = np.asarray(z)
-    return z if np.issubdtype(z.dtype, np.floating) else z.astype(np.float64)
+    return z if z.dtype.kind == "f" else z.astype(np.float64)
 
 
 # --- the functions ---------------------------------------------------------------------------

@@ -46,9 +46,12 @@ def gaussian_noise(x: np.ndarray, rng: np.random.Generator, std: float = 0.1) ->
 
 
 def augment(
-    x: np.ndarray, rng: np.random.Generator, flip: bool = False, max_shift: int = 0,
+    x: np.ndarray,
+    rng: np.random.Generator,
+    flip: bool = False,
+    max_shift: int = 0,
     noise_std: float = 0.0,
-) -> np.ndarray:  # fmt: skip
+) -> np.ndarray:
     """Apply the chosen augmentations in turn: flip, then shift, then noise."""
     check_ndim(x, 4, "images", "(N, C, H, W)")
     if flip:

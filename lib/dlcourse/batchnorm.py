@@ -70,9 +70,13 @@ def batchnorm_backward(dy: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.nda
 
 
 def batchnorm_inference(
-    x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, running_mean: np.ndarray,
-    running_var: np.ndarray, eps: float = 1e-5,
-) -> tuple[np.ndarray, tuple]:  # fmt: skip
+    x: np.ndarray,
+    gamma: np.ndarray,
+    beta: np.ndarray,
+    running_mean: np.ndarray,
+    running_var: np.ndarray,
+    eps: float = 1e-5,
+) -> tuple[np.ndarray, tuple]:
     """Inference-mode batch normalisation with fixed statistics: a per-feature affine map.
 
     Returns ``(y, cache)``; :func:`batchnorm_inference_backward` takes the cache.
@@ -90,9 +94,13 @@ def batchnorm_inference_backward(dy: np.ndarray, cache: tuple):
 
 
 def update_running_stats(
-    running_mean: np.ndarray, running_var: np.ndarray, mean: np.ndarray, var: np.ndarray,
-    m: int, momentum: float,
-) -> None:  # fmt: skip
+    running_mean: np.ndarray,
+    running_var: np.ndarray,
+    mean: np.ndarray,
+    var: np.ndarray,
+    m: int,
+    momentum: float,
+) -> None:
     """Update the running mean and unbiased running variance in place (PyTorch's convention).
 
     ``var`` is the biased batch variance of ``m`` examples; ``var * m / (m - 1)`` is unbiased.
@@ -133,11 +141,13 @@ class BatchNorm1d(Layer):
             )
         if self.training:
             y, cache = batchnorm_forward(x, self.gamma.data, self.beta.data, self.eps)
-            update_running_stats(self.running_mean, self.running_var, cache[3], cache[4],
-                                 x.shape[0], self.momentum)  # fmt: skip
+            update_running_stats(
+                self.running_mean, self.running_var, cache[3], cache[4], x.shape[0], self.momentum
+            )
         else:
-            y, cache = batchnorm_inference(x, self.gamma.data, self.beta.data,
-                                           self.running_mean, self.running_var, self.eps)  # fmt: skip
+            y, cache = batchnorm_inference(
+                x, self.gamma.data, self.beta.data, self.running_mean, self.running_var, self.eps
+            )
         self.cache = (self.training, cache)
         return y
 

@@ -62,11 +62,18 @@ class BatchNorm2d(Layer):
         rows = to_rows(x)
         if self.training:
             y, cache = batchnorm_forward(rows, self.gamma.data, self.beta.data, self.eps)
-            update_running_stats(self.running_mean, self.running_var, cache[3], cache[4],
-                                 rows.shape[0], self.momentum)  # fmt: skip
+            update_running_stats(
+                self.running_mean,
+                self.running_var,
+                cache[3],
+                cache[4],
+                rows.shape[0],
+                self.momentum,
+            )
         else:
-            y, cache = batchnorm_inference(rows, self.gamma.data, self.beta.data,
-                                           self.running_mean, self.running_var, self.eps)  # fmt: skip
+            y, cache = batchnorm_inference(
+                rows, self.gamma.data, self.beta.data, self.running_mean, self.running_var, self.eps
+            )
         self.cache = (self.training, cache, x.shape)
         return from_rows(y.astype(x.dtype, copy=False), x.shape)
 
@@ -75,7 +82,9 @@ class BatchNorm2d(Layer):
             raise RuntimeError("BatchNorm2d.backward called before forward")
         training, cache, shape = self.cache
         if np.shape(dy) != shape:
-            raise ValueError(f"BatchNorm2d.backward expected dy of shape {shape}, got {np.shape(dy)}")
+            raise ValueError(
+                f"BatchNorm2d.backward expected dy of shape {shape}, got {np.shape(dy)}"
+            )
         backward = batchnorm_backward if training else batchnorm_inference_backward
         dx, dgamma, dbeta = backward(to_rows(dy), cache)
         self.gamma.grad += dgamma

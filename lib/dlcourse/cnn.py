@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from dlcourse.activations import ReLU, softmax
 from dlcourse.batchnorm2d import BatchNorm2d
@@ -50,6 +51,7 @@ def seed_cnn(hidden: int = 50, batchnorm: bool = False, rng=0, dtype=np.float32)
         ReLU(),
         Affine(hidden, 10, rng=rng),
     )
+    net[0].input_grad = False  # the input is the data: no gradient needed
     return cast_parameters(net, dtype)
 
 
@@ -82,11 +84,22 @@ def predict_proba(net: Layer, x: np.ndarray, batch_size: int = 1000) -> np.ndarr
     return softmax(np.concatenate(logits), axis=1)
 
 
-def train_seed_cnn(data, epochs: int = 3, batch_size: int = 64, lr: float = 2e-3,
-                   seed: int = 0, hidden: int = 50, batchnorm: bool = False):  # fmt: skip
+def train_seed_cnn(
+    data,
+    epochs: int = 3,
+    batch_size: int = 64,
+    lr: float = 2e-3,
+    seed: int = 0,
+    hidden: int = 50,
+    batchnorm: bool = False,
+    blas_threads: int | None = 1,
+):
     """Train :func:`seed_cnn` with Adam on ``data`` (a :func:`~dlcourse.data.load_mnist` split).
 
     The learning rate decays linearly to ``lr / 10`` over the run (one step per epoch).
+    ``blas_threads`` caps the BLAS threads during training (``None``: no cap). One thread is
+    the default because the matrices of a 64-image batch are small, and a multi-threaded BLAS
+    on a busy machine can be many times slower than a single thread.
     Returns ``(net, history, seconds)``; ``history`` comes from :func:`dlcourse.train.fit`
     with the test set as validation data, so ``history.val_acc[-1]`` is the test accuracy.
     """
@@ -103,9 +116,21 @@ def train_seed_cnn(data, epochs: int = 3, batch_size: int = 64, lr: float = 2e-3
             optimizer.lr = float(schedule[epoch + 1])
 
     start = time.perf_counter()
-    history = fit(net, SoftmaxCrossEntropyLoss(), optimizer, data.X_train, data.y_train,
-                  epochs=epochs, batch_size=batch_size, X_val=data.X_test, y_val=data.y_test,
-                  rng=seed, progress=False, callbacks=[decay])  # fmt: skip
+    with threadpool_limits(blas_threads, user_api="blas"):
+        history = fit(
+            net,
+            SoftmaxCrossEntropyLoss(),
+            optimizer,
+            data.X_train,
+            data.y_train,
+            epochs=epochs,
+            batch_size=batch_size,
+            X_val=data.X_test,
+            y_val=data.y_test,
+            rng=seed,
+            progress=False,
+            callbacks=[decay],
+        )
     return net, history, time.perf_counter() - start
 
 
@@ -125,10 +150,14 @@ def load_weights(net: Layer, path, sha256: str) -> Layer:
     params = net.parameters()
     with np.load(path) as npz:
         if len(npz.files) != len(params):
-            raise ValueError(f"{path.name} holds {len(npz.files)} arrays, the network has {len(params)}")
+            raise ValueError(
+                f"{path.name} holds {len(npz.files)} arrays, the network has {len(params)}"
+            )
         for i, p in enumerate(params):
             saved = npz[f"p{i}"]
             if saved.shape != p.shape:
-                raise ValueError(f"{path.name}: array p{i} has shape {saved.shape}, expected {p.shape}")
+                raise ValueError(
+                    f"{path.name}: array p{i} has shape {saved.shape}, expected {p.shape}"
+                )
             p.data = saved.astype(p.data.dtype)
     return net

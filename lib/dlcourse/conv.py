@@ -133,28 +133,42 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     if b is not None:
         out += np.asarray(b, dtype=dtype)[:, None]
     out = np.ascontiguousarray(out.reshape(n_filters, x.shape[0], ho, wo).transpose(1, 0, 2, 3))
-    cache = {"cols": cols, "w": w, "has_bias": b is not None, "padded_shape": xp.shape,
-             "x_shape": x.shape, "stride": stride, "pads": pads}
+    cache = {
+        "cols": cols,
+        "w": w,
+        "has_bias": b is not None,
+        "padded_shape": xp.shape,
+        "x_shape": x.shape,
+        "stride": stride,
+        "pads": pads,
+    }
     return out, cache
 
 
-def conv2d_backward(dout, cache):
+def conv2d_backward(dout, cache, need_dx: bool = True):
     """Gradients of a convolution: ``(dx, dw, db)`` from ``dout`` of shape (N, F, Ho, Wo).
 
     With ``D = dout`` rearranged to (F, N*Ho*Wo) and ``X = im2col(x_pad)``:
     ``db = D.sum(1)``, ``dw = D @ X.T`` and ``dx = col2im(W.T @ D)`` cropped to the input.
-    ``db`` is None when the forward pass had no bias.
+    ``db`` is None when the forward pass had no bias; ``dx`` is None with ``need_dx=False``
+    (a first layer, whose input is the data, needs no input gradient).
     """
     w, cols = cache["w"], cache["cols"]
     n_filters = w.shape[0]
     expected = (cache["x_shape"][0], n_filters, *_out_hw(cache))
     if np.shape(dout) != expected:
-        raise ValueError(f"dout must have the forward output's shape {expected}, got {np.shape(dout)}")
+        raise ValueError(
+            f"dout must have the forward output's shape {expected}, got {np.shape(dout)}"
+        )
     d = np.ascontiguousarray(np.asarray(dout, dtype=w.dtype).transpose(1, 0, 2, 3))
     d = d.reshape(n_filters, -1)  # (F, N*Ho*Wo)
     db = d.sum(axis=1) if cache["has_bias"] else None
     dw = (d @ cols.T).reshape(w.shape)
-    dxp = col2im(w.reshape(n_filters, -1).T @ d, cache["padded_shape"], w.shape[2:], cache["stride"])
+    if not need_dx:
+        return None, dw, db
+    dxp = col2im(
+        w.reshape(n_filters, -1).T @ d, cache["padded_shape"], w.shape[2:], cache["stride"]
+    )
     top, bottom, left, right = cache["pads"]
     hp, wp = cache["padded_shape"][2:]
     dx = np.ascontiguousarray(dxp[:, :, top : hp - bottom, left : wp - right])
@@ -199,11 +213,22 @@ class Conv2d(Layer):
 
     Weights start He-normal (std ``sqrt(2 / fan_in)``, fan_in = in * kh * kw, suited to ReLU);
     biases start at zero. ``dtype`` sets the parameters' precision (float64 for gradient
-    checks, float32 for fast training).
+    checks, float32 for fast training). Setting ``layer.input_grad = False`` (for a first
+    layer, whose input is the data) skips the input gradient; ``backward`` then returns None.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 rng=None, dtype=np.float64):
+    input_grad = True
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        rng=None,
+        dtype=np.float64,
+    ):
         kh, kw = pair(kernel_size, "kernel_size")
         if in_channels < 1 or out_channels < 1 or kh < 1 or kw < 1:
             raise ValueError(
@@ -226,11 +251,13 @@ class Conv2d(Layer):
     def backward(self, dy: np.ndarray) -> np.ndarray:
         if self.cache is None:
             raise RuntimeError("Conv2d.backward called before forward")
-        dx, dw, db = conv2d_backward(dy, self.cache)
+        dx, dw, db = conv2d_backward(dy, self.cache, need_dx=self.input_grad)
         self.W.grad += dw
         self.b.grad += db
         return dx
 
     def __repr__(self) -> str:
-        return (f"Conv2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding!r})")
+        return (
+            f"Conv2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, padding={self.padding!r})"
+        )

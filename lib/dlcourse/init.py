@@ -106,8 +106,9 @@ def xavier_std(shape, gain: float = 1.0) -> float:
     return gain * math.sqrt(2.0 / (fan_in + fan_out))
 
 
-def he_std(shape, nonlinearity: str = "relu", negative_slope: float = 0.0,
-           mode: str = "fan_in") -> float:  # fmt: skip
+def he_std(
+    shape, nonlinearity: str = "relu", negative_slope: float = 0.0, mode: str = "fan_in"
+) -> float:
     """He's standard deviation ``gain / sqrt(fan)``: sqrt(2 / fan_in) for ReLU."""
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
@@ -126,14 +127,16 @@ def xavier_uniform(shape, gain: float = 1.0, rng=None) -> np.ndarray:
     return uniform(shape, math.sqrt(3.0) * xavier_std(shape, gain), rng=rng)
 
 
-def he_normal(shape, nonlinearity: str = "relu", negative_slope: float = 0.0,
-              mode: str = "fan_in", rng=None) -> np.ndarray:  # fmt: skip
-    """He (Kaiming) normal: N(0, std^2) with ``std = gain / sqrt(fan_in)``, sqrt(2/fan_in) for ReLU."""
+def he_normal(
+    shape, nonlinearity: str = "relu", negative_slope: float = 0.0, mode: str = "fan_in", rng=None
+) -> np.ndarray:
+    """He (Kaiming) normal: N(0, std^2), ``std = gain / sqrt(fan_in)``: sqrt(2/fan_in) for ReLU."""
     return normal(shape, he_std(shape, nonlinearity, negative_slope, mode), rng=rng)
 
 
-def he_uniform(shape, nonlinearity: str = "relu", negative_slope: float = 0.0,
-               mode: str = "fan_in", rng=None) -> np.ndarray:  # fmt: skip
+def he_uniform(
+    shape, nonlinearity: str = "relu", negative_slope: float = 0.0, mode: str = "fan_in", rng=None
+) -> np.ndarray:
     """He (Kaiming) uniform: U(-a, a) with ``a = sqrt(3) * gain / sqrt(fan_in)``."""
     std = he_std(shape, nonlinearity, negative_slope, mode)
     return uniform(shape, math.sqrt(3.0) * std, rng=rng)

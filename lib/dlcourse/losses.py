@@ -39,7 +39,7 @@ _REDUCTIONS = ("mean", "sum")
 
 def _float(a) -> np.ndarray:
     a = np.asarray(a)
-    return a if np.issubdtype(a.dtype, np.floating) else a.astype(np.float64)
+    return a if a.dtype.kind == "f" else a.astype(np.float64)
 
 
 def _check_reduction(reduction: str) -> None:

@@ -128,18 +128,20 @@ class SGD(Optimizer):
         weight_decay: float = 0.0,
         **unknown,
     ):
-        _reject_unknown(
-            SGD, unknown, ("lr", "momentum", "dampening", "nesterov", "weight_decay")
-        )
+        _reject_unknown(SGD, unknown, ("lr", "momentum", "dampening", "nesterov", "weight_decay"))
         _check_nonnegative("momentum", momentum)
         _check_nonnegative("dampening", dampening)
         _check_nonnegative("weight_decay", weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum needs momentum > 0 and dampening = 0")
         super().__init__(
-            params, lr, momentum=float(momentum), dampening=float(dampening),
-            nesterov=bool(nesterov), weight_decay=float(weight_decay),
-        )  # fmt: skip
+            params,
+            lr,
+            momentum=float(momentum),
+            dampening=float(dampening),
+            nesterov=bool(nesterov),
+            weight_decay=float(weight_decay),
+        )
 
     def update(self, param: Parameter, grad: np.ndarray, state: dict) -> None:
         if self.weight_decay:
@@ -160,8 +162,9 @@ class Momentum(Optimizer):
     :class:`SGD`); kept so that the book can show both forms side by side.
     """
 
-    def __init__(self, params: Iterable[Parameter], lr: float = 0.01, momentum: float = 0.9,
-                 **unknown):  # fmt: skip
+    def __init__(
+        self, params: Iterable[Parameter], lr: float = 0.01, momentum: float = 0.9, **unknown
+    ):
         _reject_unknown(Momentum, unknown, ("lr", "momentum"))
         _check_fraction("momentum", momentum)
         super().__init__(params, lr, momentum=float(momentum))
@@ -201,17 +204,25 @@ class Adagrad(Optimizer):
         **unknown,
     ):
         _reject_unknown(
-            Adagrad, unknown,
+            Adagrad,
+            unknown,
             ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"),
-        )  # fmt: skip
-        for name, value in [("lr_decay", lr_decay), ("weight_decay", weight_decay),
-                            ("initial_accumulator_value", initial_accumulator_value),
-                            ("eps", eps)]:  # fmt: skip
+        )
+        for name, value in [
+            ("lr_decay", lr_decay),
+            ("weight_decay", weight_decay),
+            ("initial_accumulator_value", initial_accumulator_value),
+            ("eps", eps),
+        ]:
             _check_nonnegative(name, value)
         super().__init__(
-            params, lr, lr_decay=float(lr_decay), weight_decay=float(weight_decay),
-            initial_accumulator_value=float(initial_accumulator_value), eps=float(eps),
-        )  # fmt: skip
+            params,
+            lr,
+            lr_decay=float(lr_decay),
+            weight_decay=float(weight_decay),
+            initial_accumulator_value=float(initial_accumulator_value),
+            eps=float(eps),
+        )
 
     def update(self, param: Parameter, grad: np.ndarray, state: dict) -> None:
         state["t"] = t = state.get("t", 0) + 1
@@ -256,13 +267,17 @@ class RMSprop(Optimizer):
             RMSprop, unknown, ("lr", "alpha", "eps", "weight_decay", "momentum", "centered")
         )
         _check_fraction("alpha", alpha)
-        for name, value in [("eps", eps), ("weight_decay", weight_decay),
-                            ("momentum", momentum)]:  # fmt: skip
+        for name, value in [("eps", eps), ("weight_decay", weight_decay), ("momentum", momentum)]:
             _check_nonnegative(name, value)
         super().__init__(
-            params, lr, alpha=float(alpha), eps=float(eps), weight_decay=float(weight_decay),
-            momentum=float(momentum), centered=bool(centered),
-        )  # fmt: skip
+            params,
+            lr,
+            alpha=float(alpha),
+            eps=float(eps),
+            weight_decay=float(weight_decay),
+            momentum=float(momentum),
+            centered=bool(centered),
+        )
 
     def update(self, param: Parameter, grad: np.ndarray, state: dict) -> None:
         if self.weight_decay:
@@ -313,9 +328,7 @@ class Adam(Optimizer):
         amsgrad: bool = False,
         **unknown,
     ):
-        _reject_unknown(
-            type(self), unknown, ("lr", "betas", "eps", "weight_decay", "amsgrad")
-        )
+        _reject_unknown(type(self), unknown, ("lr", "betas", "eps", "weight_decay", "amsgrad"))
         if len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         _check_fraction("betas[0]", betas[0])
@@ -323,9 +336,13 @@ class Adam(Optimizer):
         _check_nonnegative("eps", eps)
         _check_nonnegative("weight_decay", weight_decay)
         super().__init__(
-            params, lr, betas=(float(betas[0]), float(betas[1])), eps=float(eps),
-            weight_decay=float(weight_decay), amsgrad=bool(amsgrad),
-        )  # fmt: skip
+            params,
+            lr,
+            betas=(float(betas[0]), float(betas[1])),
+            eps=float(eps),
+            weight_decay=float(weight_decay),
+            amsgrad=bool(amsgrad),
+        )
 
     def update(self, param: Parameter, grad: np.ndarray, state: dict) -> None:
         beta1, beta2 = self.betas

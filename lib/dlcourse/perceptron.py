@@ -37,8 +37,10 @@ class Perceptron:
         if lr <= 0:
             raise ValueError(f"lr must be positive, got {lr}")
         self.in_features, self.lr = int(in_features), float(lr)
-        self.w = make_rng(rng).normal(0.0, init_std, self.in_features) if init_std else np.zeros(
-            self.in_features
+        self.w = (
+            make_rng(rng).normal(0.0, init_std, self.in_features)
+            if init_std
+            else np.zeros(self.in_features)
         )
         self.b = 0.0
         self.errors_: list[int] = []

@@ -120,8 +120,14 @@ def avg_pool2d_forward(x, kernel_size, stride=None, padding=0):
     for s in slices[1:]:
         out += xp[s]
     out /= kernel[0] * kernel[1]
-    cache = {"padded_shape": xp.shape, "out_shape": out.shape, "dtype": xp.dtype,
-             "kernel": kernel, "stride": stride, "padding": padding}
+    cache = {
+        "padded_shape": xp.shape,
+        "out_shape": out.shape,
+        "dtype": xp.dtype,
+        "kernel": kernel,
+        "stride": stride,
+        "padding": padding,
+    }
     return out, cache
 
 
@@ -152,7 +158,9 @@ def min_pool2d_backward(dout, cache):
 
 def _check_dout(dout, shape) -> None:
     if np.shape(dout) != tuple(shape):
-        raise ValueError(f"dout must have the forward output's shape {tuple(shape)}, got {np.shape(dout)}")
+        raise ValueError(
+            f"dout must have the forward output's shape {tuple(shape)}, got {np.shape(dout)}"
+        )
 
 
 def _crop(dxp, padding) -> np.ndarray:
@@ -181,8 +189,10 @@ class _Pool2d(Layer):
         return self.backward_fn(dy, self.cache)
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}(kernel_size={self.kernel_size}, stride={self.stride}, "
-                f"padding={self.padding})")
+        return (
+            f"{type(self).__name__}(kernel_size={self.kernel_size}, stride={self.stride}, "
+            f"padding={self.padding})"
+        )
 
 
 class MaxPool2d(_Pool2d):

@@ -84,8 +84,9 @@ def kfold_indices(
         raise ValueError(f"cannot split {n} examples into k={k} folds")
     order = np.arange(n)
     if shuffle:
-        order = (rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-                 ).permutation(n)  # fmt: skip
+        order = (
+            rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        ).permutation(n)
     sizes = np.full(k, n // k)
     sizes[: n % k] += 1
     bounds = np.concatenate([[0], np.cumsum(sizes)])

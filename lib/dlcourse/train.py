@@ -19,12 +19,16 @@ from dlcourse.network import Layer
 
 @dataclass
 class History:
-    """Per-epoch records of one training run (``val_*`` lists stay empty without validation)."""
+    """Per-epoch records of one training run (``val_*`` lists stay empty without validation).
+
+    ``batch_loss`` has one entry per mini-batch step (the loss the optimizer just saw).
+    """
 
     train_loss: list[float] = field(default_factory=list)
     train_acc: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_acc: list[float] = field(default_factory=list)
+    batch_loss: list[float] = field(default_factory=list)
     stopped_early: bool = False
     best_epoch: int | None = None
 
@@ -134,7 +138,9 @@ def fit(
                 if augment is not None:
                     xb = augment(xb, rng)
                 out = net.forward(xb)
-                total_loss += loss.forward(out, yb) * len(idx)
+                batch_loss = loss.forward(out, yb)
+                history.batch_loss.append(batch_loss)
+                total_loss += batch_loss * len(idx)
                 correct += accuracy(out, yb) * len(idx)
                 net.zero_grad()
                 net.backward(loss.backward())

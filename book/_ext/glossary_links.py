@@ -1,0 +1,51 @@
+"""Link the first use of each glossary term on a page to its glossary entry.
+
+Chapters introduce a key term in bold, with its Korean term beside it:
+``**gradient descent** (경사 하강법)``. After references are resolved, this extension finds
+the first bold run on each page whose text is a term of the glossary page (ignoring case and a
+plural "s") and turns it into a link to that entry, so the chapters need no extra markup and
+the glossary stays the one place where terms are defined.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+
+
+def _glossary_terms(app) -> dict[str, tuple[str, str]]:
+    std = app.env.get_domain("std")
+    return {
+        name.lower(): (docname, anchor)
+        for (objtype, name), (docname, anchor) in std.objects.items()
+        if objtype == "term"
+    }
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def link_first_uses(app, doctree, docname) -> None:
+    if app.builder.format != "html":
+        return
+    terms = _glossary_terms(app)
+    linked: set[str] = set()
+    for strong in list(doctree.findall(nodes.strong)):
+        key = _key(strong.astext())
+        key = key if key in terms else key.removesuffix("s")
+        if key not in terms or key in linked or isinstance(strong.parent, nodes.reference):
+            continue
+        target_doc, anchor = terms[key]
+        if target_doc == docname:
+            continue
+        uri = app.builder.get_relative_uri(docname, target_doc) + "#" + anchor
+        ref = nodes.reference("", "", internal=True, refuri=uri, classes=["glossary-link"])
+        ref["reftitle"] = "glossary"
+        strong.replace_self(ref)
+        ref.append(strong)
+        linked.add(key)
+
+
+def setup(app):
+    app.connect("doctree-resolved", link_first_uses)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,201 @@
+"""``dlcourse``: the instructor's command line for a term of graded assignments.
+
+    dlcourse release   a1_convolution            student version (nbgrader generate_assignment)
+    dlcourse collect   a1_convolution --zip lms.zip   or   --from some/submitted
+    dlcourse autograde a1_convolution --jobs 2   grade in sandboxes, fill the gradebook
+    dlcourse feedback  a1_convolution            feedback/<student>/<assignment>/feedback.html
+    dlcourse export                              grading/grades.csv (status and reason per row)
+    dlcourse summary                             table per assignment + score histogram PNG
+
+Every command works on a course folder (``--course``, default: the current folder) laid out as
+nbgrader expects: ``nbgrader_config.py``, ``solutions/``, ``submitted/``. The instructor guide
+in the book walks through a term with these commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from dlcourse.grading import collect, feedback, gradebook, runner, summary
+from dlcourse.grading.sandbox import Limits, probe_protections
+from dlcourse.grading.specs import SPECS, course_secret, get_spec
+
+
+class UsageError(Exception):
+    """A mistake in the command line or the course folder: printed without a traceback."""
+
+
+def _course(args) -> runner.Course:
+    root = Path(args.course).resolve()
+    if not root.is_dir():
+        raise UsageError(f"course folder {root} does not exist")
+    if not (root / "solutions").is_dir():
+        raise UsageError(
+            f"{root} is not a course folder: it has no solutions/ folder (use --course)"
+        )
+    return runner.Course(root)
+
+
+def _specs(args, course: runner.Course, need_source: bool = True):
+    names = args.assignment or [n for n in SPECS if (course.root / "solutions" / n).is_dir()]
+    specs = []
+    for name in names:
+        try:
+            spec = get_spec(name)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if need_source and not course.source_notebook(spec).is_file():
+            raise UsageError(f"no instructor notebook {course.source_notebook(spec)}")
+        specs.append(spec)
+    return specs
+
+
+def cmd_release(args) -> int:
+    course = _course(args)
+    for spec in _specs(args, course):
+        command = [sys.executable, "-m", "nbgrader", "generate_assignment", spec.name, "--force"]
+        tool = course.root / "tools" / "assignments.py"
+        if tool.is_file() and not args.nbgrader:
+            command = [sys.executable, str(tool)]
+        print("$", " ".join(command))
+        done = subprocess.run(command, cwd=course.root)
+        if done.returncode != 0:
+            raise UsageError(f"release of {spec.name} failed (exit code {done.returncode})")
+        with _gradebook(args, course) as gb:
+            gradebook.sync_assignment(gb, spec.name, course.source_notebook(spec))
+    return 0
+
+
+def _gradebook(args, course):
+    return gradebook.open_gradebook(gradebook.database_url(course.root, args.db))
+
+
+def cmd_collect(args) -> int:
+    course = _course(args)
+    (spec,) = _specs(args, course, need_source=False)
+    dest = course.root / course.submitted
+    if args.zip:
+        if not Path(args.zip).is_file():
+            raise UsageError(f"no zip file {args.zip}")
+        students, skipped = collect.collect_zip(Path(args.zip), dest, spec.name, spec.notebook,
+                                                args.regexp)  # fmt: skip
+        for line in skipped:
+            print("skipped:", line)
+    else:
+        if not Path(args.source).is_dir():
+            raise UsageError(f"no folder {args.source}")
+        students = collect.collect_folder(Path(args.source), dest, spec.name)
+    print(f"collected {len(students)} submissions of {spec.name} into {dest}")
+    return 0
+
+
+def _due(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    stamp = runner.parse_timestamp(text)
+    if stamp is None:
+        raise UsageError(f"--due must look like 2026-12-01 23:59, got {text!r}")
+    return stamp
+
+
+def cmd_autograde(args) -> int:
+    course = _course(args)
+    limits = Limits(cell_timeout=args.cell_timeout, submission_timeout=args.timeout,
+                    memory_bytes=args.memory_mb << 20)  # fmt: skip
+    protections = probe_protections()
+    for note in protections.notes:
+        print("warning:", note, file=sys.stderr)
+    secret = course_secret(course.root)
+    for spec in _specs(args, course):
+        rows = runner.autograde(course, spec, secret, limits, jobs=args.jobs,
+                                students=args.student or None, due=_due(args.due),
+                                force=args.force, progress=not args.quiet)  # fmt: skip
+        if not args.no_gradebook:
+            url = gradebook.database_url(course.root, args.db)
+            gradebook.write_rows(url, spec.name, course.source_notebook(spec), rows)
+            for row in rows:
+                runner.copy_for_formgrader(course, spec, row["student"])
+        print(summary.summary_table(rows))
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    course = _course(args)
+    for spec in _specs(args, course):
+        paths = feedback.write_feedback(course.root / course.feedback,
+                                        runner.load_rows(course, spec))  # fmt: skip
+        print(f"{spec.name}: wrote {len(paths)} feedback pages under {course.feedback}/")
+    return 0
+
+
+def cmd_export(args) -> int:
+    course = _course(args)
+    rows = [row for spec in _specs(args, course) for row in runner.load_rows(course, spec)]
+    path = gradebook.write_csv(Path(args.to) if args.to else course.results / "grades.csv", rows)
+    print(f"wrote {len(rows)} rows to {path}")
+    return 0
+
+
+def cmd_summary(args) -> int:
+    course = _course(args)
+    for spec in _specs(args, course):
+        rows = runner.load_rows(course, spec)
+        print(summary.summary_table(rows))
+        if rows:
+            path = summary.histogram(rows, course.results / f"{spec.name}_scores.png")
+            print(f"  histogram: {path.relative_to(course.root)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dlcourse", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--course", default=".", help="the course folder (default: here)")
+    parser.add_argument("--db", help="gradebook URL (default: $DLCOURSE_DB_URL or SQLite)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name, func, help_text, many=True):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("assignment", nargs="*" if many else 1, help="assignment name(s)")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("release", cmd_release, "generate the student versions")
+    p.add_argument("--nbgrader", action="store_true", help="use nbgrader generate_assignment")
+    p = add("collect", cmd_collect, "gather submissions (folder or LMS zip)", many=False)
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--from", dest="source", help="a folder laid out as submitted/")
+    src.add_argument("--zip", help="an LMS download in nbgrader's zip-collect naming")
+    p.add_argument("--regexp", default=collect.ZIP_REGEXP, help="file-name pattern of the zip")
+    p = add("autograde", cmd_autograde, "grade every submission in sandboxes")
+    p.add_argument("--jobs", type=int, default=2, help="parallel sandboxes (default 2)")
+    p.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    p.add_argument("--due", help="due date, e.g. '2026-12-01 23:59' (later = status late)")
+    p.add_argument("--force", action="store_true", help="grade again even if unchanged")
+    p.add_argument("--cell-timeout", type=float, default=Limits.cell_timeout)
+    p.add_argument("--timeout", type=float, default=Limits.submission_timeout,
+                   help="seconds per submission")  # fmt: skip
+    p.add_argument("--memory-mb", type=int, default=Limits.memory_bytes >> 20)
+    p.add_argument("--no-gradebook", action="store_true", help="do not write the gradebook")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add("feedback", cmd_feedback, "write an HTML feedback page per student")
+    p = add("export", cmd_export, "write grades.csv (score, status, reason per submission)")
+    p.add_argument("--to", help="CSV path (default grading/grades.csv)")
+    add("summary", cmd_summary, "table per assignment and a score histogram")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (UsageError, FileNotFoundError) as exc:
+        print(f"dlcourse {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

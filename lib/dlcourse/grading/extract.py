@@ -1,0 +1,110 @@
+"""Read a submitted notebook safely: a status and a reason, never an exception.
+
+The submitted file is opened read-only and read once, as bytes; nothing is ever written to it
+(grading works on the extracted source text). What can go wrong becomes a status:
+
+- ``missing``: no notebook file where the assignment expects it;
+- ``malformed``: too large, not UTF-8, not JSON, not a version-4 notebook, cells that are not
+  cells;
+- ``ok``: the source of every answer cell found, by its nbgrader ``grade_id``; answer cells the
+  student deleted are listed in ``missing_cells`` (their functions will simply not exist).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_NOTEBOOK_BYTES = 20 << 20
+
+
+@dataclass
+class Submission:
+    """What the grader needs from one submitted notebook."""
+
+    status: str  # ok | missing | malformed
+    reason: str = ""
+    cells: dict[str, str] = field(default_factory=dict)  # grade_id -> source of an answer cell
+    missing_cells: list[str] = field(default_factory=list)
+    sha256: str | None = None
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    if isinstance(source, list) and all(isinstance(s, str) for s in source):
+        return "".join(source)
+    if isinstance(source, str):
+        return source
+    raise ValueError("a cell's source is neither text nor a list of lines")
+
+
+def read_notebook(path: Path) -> tuple[dict | None, str, str | None]:
+    """Return ``(notebook, reason, sha256)``; ``notebook`` is None when it cannot be used."""
+    path = Path(path)
+    if not path.is_file():
+        return None, f"no file {path.name}", None
+    try:
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            return None, f"{path.name} is larger than {MAX_NOTEBOOK_BYTES >> 20} MB", None
+        with open(path, "rb") as f:  # read-only, once
+            raw = f.read(MAX_NOTEBOOK_BYTES + 1)
+    except OSError as exc:
+        return None, f"cannot read {path.name}: {exc.strerror}", None
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        notebook = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, f"{path.name} is not UTF-8 text", digest
+    except (json.JSONDecodeError, RecursionError) as exc:
+        return None, f"{path.name} is not valid JSON ({str(exc)[:80]})", digest
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        return None, f"{path.name} is not a notebook (no list of cells)", digest
+    if notebook.get("nbformat") != 4:
+        return None, f"{path.name} has nbformat {notebook.get('nbformat')!r}; 4 is needed", digest
+    if not all(isinstance(c, dict) for c in notebook["cells"]):
+        return None, f"{path.name} has cells that are not JSON objects", digest
+    return notebook, "", digest
+
+
+def grade_id(cell: dict) -> str | None:
+    meta = cell.get("metadata")
+    nbgrader = meta.get("nbgrader") if isinstance(meta, dict) else None
+    value = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def cell_sources(notebook: dict, cell_type: str = "code") -> dict[str, str]:
+    """``grade_id -> source`` of the cells of ``cell_type``; the first of duplicates wins."""
+    found: dict[str, str] = {}
+    for cell in notebook["cells"]:
+        gid = grade_id(cell)
+        if gid is not None and cell.get("cell_type") == cell_type and gid not in found:
+            found[gid] = _source(cell)
+    return found
+
+
+def read_submission(path: Path, answer_cells: list[str]) -> Submission:
+    """Extract the answer cells ``answer_cells`` (grade ids) from the notebook at ``path``."""
+    notebook, reason, digest = read_notebook(path)
+    if notebook is None:
+        status = "missing" if digest is None and not Path(path).is_file() else "malformed"
+        return Submission(status, reason, sha256=digest)
+    try:
+        sources = cell_sources(notebook)
+    except ValueError as exc:
+        return Submission("malformed", f"{Path(path).name}: {exc}", sha256=digest)
+    cells = {gid: sources[gid] for gid in answer_cells if gid in sources}
+    missing = [gid for gid in answer_cells if gid not in sources]
+    return Submission("ok", "", cells, missing, digest)
+
+
+def defined_functions(source: str) -> set[str] | None:
+    """Names of the top-level functions ``source`` defines (None when it does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}

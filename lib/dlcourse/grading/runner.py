@@ -1,0 +1,297 @@
+"""Autograde many submissions in parallel; every submission ends with a row, always.
+
+A row is ``{assignment, student, score, max_score, status, reason, tests, ...}``. ``status`` is
+``graded`` or the worst thing that happened: ``missing`` (no notebook), ``malformed`` (cannot be
+read), ``timed out``, ``memory limit``, ``kernel died`` (the process running the student's code
+ended abruptly), ``late`` (submitted after the due date; the score stands unless the late policy
+says otherwise). One bad submission never stops the run: anything unexpected while grading it
+becomes that submission's ``error`` row.
+
+Re-runs are idempotent: cases are seeded by the course secret, and a stored result whose key
+(submission hash, spec version, limits) is unchanged is reused unless ``force``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import threading
+import traceback
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+from dlcourse.grading.child import strip_magics
+from dlcourse.grading.extract import (
+    cell_sources,
+    defined_functions,
+    read_notebook,
+    read_submission,
+)
+from dlcourse.grading.sandbox import Limits, SandboxRun, run_steps
+from dlcourse.grading.specs import AssignmentSpec, Case, case_rng
+from dlcourse.grading.verdict import TestVerdict, judge
+
+SPEC_VERSION = "1"
+#: order of severity when several things went wrong in one submission
+STATUS_ORDER = ["graded", "late", "timed out", "memory limit", "kernel died", "malformed",
+                "missing", "error"]  # fmt: skip
+
+
+@dataclass
+class Course:
+    """The folders of an nbgrader course (defaults: nbgrader's names)."""
+
+    root: Path
+    source: str = "solutions"
+    submitted: str = "submitted"
+    autograded: str = "autograded"
+    feedback: str = "feedback"
+
+    @property
+    def results(self) -> Path:
+        return self.root / "grading"
+
+    def source_notebook(self, spec: AssignmentSpec) -> Path:
+        return self.root / self.source / spec.name / spec.notebook
+
+    def submission(self, student: str, spec: AssignmentSpec) -> Path:
+        return self.root / self.submitted / student / spec.name / spec.notebook
+
+    def students(self, spec: AssignmentSpec) -> list[str]:
+        """Every student with a folder for this assignment under ``submitted/``."""
+        base = self.root / self.submitted
+        if not base.is_dir():
+            return []
+        return sorted(p.name for p in base.iterdir() if (p / spec.name).is_dir())
+
+
+def setup_sources(course: Course, spec: AssignmentSpec) -> dict[str, str]:
+    """The read-only setup cells, from the instructor's copy (never the student's)."""
+    notebook, reason, _ = read_notebook(course.source_notebook(spec))
+    if notebook is None:
+        raise FileNotFoundError(f"instructor notebook unusable: {reason}")
+    sources = cell_sources(notebook)
+    missing = [gid for gid in spec.setup_cells if gid not in sources]
+    if missing:
+        raise ValueError(f"setup cells {missing} not in {course.source_notebook(spec)}")
+    return {gid: sources[gid] for gid in spec.setup_cells}
+
+
+def build_cases(spec: AssignmentSpec, secret: str) -> dict[str, list[Case]]:
+    return {t.grade_id: t.make_cases(case_rng(secret, spec.name, t.grade_id)) for t in spec.tests}
+
+
+def build_steps(spec, setup: dict[str, str], cells: dict[str, str], cases) -> tuple[list, dict]:
+    """The sandbox program: setup cells, the answer cells, then one step per test case."""
+    steps, arrays = [], {}
+    for gid, source in setup.items():
+        steps.append({"kind": "cell", "id": gid, "source": source, "group": gid})
+    for gid in spec.answer_cells:
+        if gid in cells:
+            steps.append({"kind": "cell", "id": gid, "source": cells[gid], "group": gid})
+    for test in spec.tests:
+        for case in cases[test.grade_id]:
+            index = len(steps)
+            steps.append({"kind": "test", "id": test.grade_id, "group": test.grade_id,
+                          "driver": test.driver, "outputs": list(test.outputs),
+                          "scalars": case.scalars, "arrays": list(case.arrays),
+                          "timeout": test.timeout})  # fmt: skip
+            for name, value in case.arrays.items():
+                arrays[(index, name)] = value
+    return steps, arrays
+
+
+def parse_timestamp(text: str) -> datetime | None:
+    text = text.strip().replace("T", " ")
+    for fmt in ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
+        try:
+            return datetime.strptime(text[:26], fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def _worst(statuses) -> str:
+    return max(statuses, key=STATUS_ORDER.index, default="graded")
+
+
+def cell_failures(run: SandboxRun, steps: list[dict]) -> dict[str, str]:
+    """``grade_id -> what went wrong`` for every cell that did not run cleanly (public words)."""
+    failures = {}
+    for step, result in zip(steps, run.steps, strict=True):
+        if step["kind"] != "cell" or result.status == "ok":
+            continue
+        if result.forbidden_imports:
+            modules = ", ".join(result.forbidden_imports)
+            failures[step["id"]] = f"imports {modules}, which graded code may not use"
+        elif result.status == "timeout":
+            failures[step["id"]] = "did not finish in time"
+        elif result.status == "died":
+            failures[step["id"]] = f"ended the process ({result.error})"
+        elif result.status == "error" and result.where:
+            failures[step["id"]] = f"raised {result.error} at line {result.where[1]}"
+        else:
+            failures[step["id"]] = f"raised {result.error}" if result.error else "was not run"
+    return failures
+
+
+def cells_of_functions(cells: dict[str, str]) -> dict[str, str]:
+    """``function name -> grade_id`` of the answer cell that defines it."""
+    found = {}
+    for gid, source in cells.items():
+        for name in defined_functions(strip_magics(source)) or ():
+            found.setdefault(name, gid)
+    return found
+
+
+def grade_submission(course: Course, spec: AssignmentSpec, student: str, setup, cases,
+                     limits: Limits, slot: int = 0,
+                     due: datetime | None = None) -> dict:  # fmt: skip
+    """Grade one student's notebook; return its row (never raises for a bad submission)."""
+    path = course.submission(student, spec)
+    row = {"assignment": spec.name, "student": student, "score": 0.0,
+           "max_score": spec.max_score, "status": "graded", "reason": "", "tests": [],
+           "sha256": None, "timestamp": None, "protections": None}  # fmt: skip
+    stamp_file = path.parent / "timestamp.txt"
+    stamp = parse_timestamp(stamp_file.read_text(errors="replace")[:64]) \
+        if stamp_file.is_file() else None  # fmt: skip
+    row["timestamp"] = stamp.isoformat(" ") if stamp else None
+    submission = read_submission(path, list(spec.answer_cells))
+    row["sha256"] = submission.sha256
+    if submission.status != "ok":
+        row.update(status=submission.status, reason=submission.reason)
+        row["tests"] = [TestVerdict(t.grade_id, t.title, 0.0, t.points, False,
+                                    f"not graded: {submission.reason}").to_json()
+                        for t in spec.tests]  # fmt: skip
+        return row
+    steps, arrays = build_steps(spec, setup, submission.cells, cases)
+    with tempfile.TemporaryDirectory(prefix="dlcourse-grade-") as tmp:
+        run = run_steps(Path(tmp) / "scratch", steps, arrays, limits, slot=slot,
+                        extra_hidden=[course.root])  # fmt: skip
+    row["protections"] = run.to_json()
+    failed_cells = cell_failures(run, steps)
+    defined_in = cells_of_functions(submission.cells)
+    verdicts, statuses, index = [], ["graded"], len(steps) - sum(len(c) for c in cases.values())
+    for test in spec.tests:
+        n = len(cases[test.grade_id])
+        results = run.steps[index : index + n]
+        index += n
+        verdict = judge(test, cases[test.grade_id], results)
+        if not verdict.passed:
+            notes = []
+            for name in test.functions:
+                cell = defined_in.get(name)
+                if cell is None:
+                    notes.append(f"no answer cell defines {name}")
+                elif cell in failed_cells:
+                    notes.append(f"cell {cell!r} {failed_cells[cell]}")
+            missing = [g for g in spec.answer_cells if g not in submission.cells]
+            if missing:
+                notes.append(f"answer cell(s) {', '.join(missing)} missing from the notebook")
+            if notes:
+                verdict.reason += " (" + "; ".join(dict.fromkeys(notes)) + ")"
+        verdicts.append(verdict)
+        for r in results:
+            if r.status == "timeout":
+                statuses.append("timed out")
+            elif r.status == "died":
+                statuses.append("kernel died")
+            elif r.error == "MemoryError":
+                statuses.append("memory limit")
+    for step, result in zip(steps, run.steps, strict=True):
+        if step["kind"] == "cell" and result.status in ("timeout", "died"):
+            statuses.append("timed out" if result.status == "timeout" else "kernel died")
+    row["tests"] = [v.to_json() for v in verdicts]
+    row["score"] = float(sum(v.points for v in verdicts))
+    if due is not None and stamp is not None and stamp > due:
+        statuses.append("late")
+    row["status"] = _worst(statuses)
+    notes = [f"{v.grade_id}: {v.reason}" for v in verdicts if not v.passed]
+    if "late" in statuses:
+        notes.insert(0, f"submitted {stamp:%Y-%m-%d %H:%M}, due {due:%Y-%m-%d %H:%M}")
+    row["reason"] = "; ".join(notes)
+    return row
+
+
+def result_key(sha256: str | None, spec: AssignmentSpec, limits: Limits, secret: str,
+               due: datetime | None) -> str:  # fmt: skip
+    text = json.dumps([sha256, SPEC_VERSION, spec.name, asdict(limits),
+                       hashlib.sha256(secret.encode()).hexdigest(), str(due)])  # fmt: skip
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def autograde(course: Course, spec: AssignmentSpec, secret: str, limits: Limits | None = None,
+              jobs: int = 2, students: list[str] | None = None, due: datetime | None = None,
+              force: bool = False, progress: bool = True) -> list[dict]:  # fmt: skip
+    """Grade every submission of ``spec`` with ``jobs`` parallel sandboxes; return the rows.
+
+    Each row is also stored as ``grading/<assignment>/<student>.json``.
+    """
+    from tqdm.auto import tqdm
+
+    limits = limits or Limits()
+    setup = setup_sources(course, spec)
+    cases = build_cases(spec, secret)
+    students = course.students(spec) if students is None else students
+    out_dir = course.results / spec.name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    slots = list(range(max(1, jobs)))
+    lock = threading.Lock()
+
+    def one(student: str) -> dict:
+        digest = read_notebook(course.submission(student, spec))[2]
+        key = result_key(digest, spec, limits, secret, due)
+        stored = out_dir / f"{student}.json"
+        if not force and stored.is_file():
+            old = json.loads(stored.read_text(encoding="utf-8"))
+            if old.get("key") == key:
+                return old
+        with lock:
+            slot = slots.pop()
+        try:
+            row = grade_submission(course, spec, student, setup, cases, limits, slot, due)
+        except Exception:  # a grader bug on one submission must not stop the run
+            row = {"assignment": spec.name, "student": student, "score": 0.0,
+                   "max_score": spec.max_score, "status": "error", "tests": [],
+                   "reason": "grader error: " + traceback.format_exc(limit=3)[-400:]}  # fmt: skip
+        finally:
+            with lock:
+                slots.append(slot)
+        row["key"] = key
+        tmp = stored.with_suffix(".tmp")
+        tmp.write_text(json.dumps(row, indent=1), encoding="utf-8")
+        tmp.replace(stored)
+        return row
+
+    rows = []
+    with ThreadPoolExecutor(max_workers=len(slots)) as pool:
+        futures = [pool.submit(one, s) for s in students]
+        bar = tqdm(total=len(futures), desc=f"autograde {spec.name}", unit="sub",
+                   disable=not progress)  # fmt: skip
+        for future in as_completed(futures):
+            rows.append(future.result())
+            bar.update()
+        bar.close()
+    return sorted(rows, key=lambda r: r["student"])
+
+
+def load_rows(course: Course, spec: AssignmentSpec) -> list[dict]:
+    """The stored rows of ``spec``, one per graded student, sorted by student."""
+    folder = course.results / spec.name
+    if not folder.is_dir():
+        return []
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
+
+
+def copy_for_formgrader(course: Course, spec: AssignmentSpec, student: str) -> None:
+    """Put the submission where nbgrader's formgrader looks for it (``autograded/``)."""
+    src = course.submission(student, spec)
+    if read_notebook(src)[0] is None:
+        return
+    dest = course.root / course.autograded / student / spec.name / spec.notebook
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dest)

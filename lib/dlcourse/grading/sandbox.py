@@ -1,0 +1,408 @@
+"""Run untrusted code in a contained child process and bring back only plain data.
+
+Each protection, what it needs, and what happens without it (also in the instructor guide):
+
+=====================  ============================  ==========================================
+protection             needs                         without it
+=====================  ============================  ==========================================
+CPU, memory, file      ``resource.setrlimit`` (any   always on (Linux and macOS)
+size, open files       user)
+wall-clock timeout     nothing                       always on: the grader kills the process
+per step / submission                                group when a step or submission overruns
+no network             root and ``unshare`` (new     student code can open network connections
+                       network namespace)
+hidden files: course,  root and ``unshare`` (new     student code can *read* any file the
+solutions, gradebook,  mount namespace, tmpfs over   grader's user can read; torch/scipy are
+other submissions,     host folders)                 refused by an import guard the student
+torch, scipy, dlcourse                               could remove
+read-only host files   root (uid switch and          student code can write wherever the
+                       read-only tmpfs)              grader's user can
+process limit          root (a uid of its own per    no limit on processes (a fork bomb can
+                       worker, ``RLIMIT_NPROC``)     slow the machine until the timeout)
+nothing left behind    root and ``unshare`` (new     the process group is killed; a process
+                       PID namespace: its init       that called ``setsid`` survives
+                       takes all others down)
+=====================  ============================  ==========================================
+
+:func:`probe_protections` says which of these this machine offers; every result carries it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import time
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+CHILD = Path(__file__).with_name("child.py")
+
+#: top-level modules graded code may not import (they would do the student's work)
+DENIED_MODULES = (
+    "torch", "torchvision", "scipy", "sklearn", "dlcourse", "tensorflow", "keras", "jax",
+    "cupy", "numba", "skimage", "cv2", "nbgrader", "IPython",
+)  # fmt: skip
+#: stdlib modules imported before the filesystem is hidden (graded code may want them)
+PRELOAD = (
+    "math", "itertools", "functools", "collections", "operator", "random", "time",
+    "numpy.lib.stride_tricks", "numpy.linalg", "numpy.random", "numpy.testing",
+)  # fmt: skip
+#: host folders hidden from graded code (in addition to the course and submissions folders)
+HIDDEN_ROOTS = ("/work", "/home", "/root", "/tmp", "/var/tmp", "/dev/shm", "/mnt", "/media",
+                "/srv", "/opt", "/run")  # fmt: skip
+
+
+class SandboxError(RuntimeError):
+    """The sandbox could not run at all (a problem of the grading machine, not the student)."""
+
+
+#: exception names a result may report (anything else becomes "an exception")
+EXCEPTION_NAMES = frozenset(
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one submission's sandbox (times in seconds, sizes in bytes)."""
+
+    cell_timeout: float = 30.0
+    submission_timeout: float = 120.0
+    cpu_seconds: int = 120
+    memory_bytes: int = 1 << 30
+    max_processes: int = 32
+    max_file_bytes: int = 16 << 20
+    max_open_files: int = 256
+
+
+@dataclass(frozen=True)
+class Protections:
+    """Which protections this machine can give, and why not where it cannot."""
+
+    resource_limits: bool
+    namespaces: bool
+    uid_switch: bool
+    notes: tuple[str, ...] = ()
+
+
+@cache
+def probe_protections() -> Protections:
+    """Find out once whether we can use namespaces (root + ``unshare``) and a uid switch."""
+    notes = []
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    unshare = shutil.which("unshare")
+    namespaces = False
+    if not is_root:
+        notes.append("not running as root: no namespaces and no uid switch (see the guide)")
+    elif unshare is None:
+        notes.append("the unshare command (util-linux) is missing: no namespaces")
+    else:
+        probe = subprocess.run(
+            [unshare, "--net", "--mount", "--pid", "--fork", "--kill-child", "true"],
+            capture_output=True,
+        )
+        namespaces = probe.returncode == 0
+        if not namespaces:
+            notes.append("unshare failed (container without CAP_SYS_ADMIN?): no namespaces")
+    return Protections(
+        resource_limits=sys.platform != "win32",
+        namespaces=namespaces,
+        uid_switch=is_root,
+        notes=tuple(notes),
+    )
+
+
+@dataclass
+class StepResult:
+    """What happened to one step (a graded cell or one test case) in the sandbox."""
+
+    index: int
+    status: str = "not_run"  # ok | error | timeout | died | not_run
+    error: str | None = None  # exception type name, or how the process ended
+    where: list | None = None  # [cell grade_id, line] of the failure inside student code
+    outputs: dict[str, np.ndarray] = field(default_factory=dict)
+    bad_outputs: dict[str, str] = field(default_factory=dict)  # name -> why it was rejected
+    forbidden_imports: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SandboxRun:
+    """Results of every step, plus the protections that were in force."""
+
+    steps: list[StepResult]
+    protections: Protections
+    wall_seconds: float
+    restarts: int
+
+    def to_json(self) -> dict:
+        return {"protections": asdict(self.protections), "wall_seconds": self.wall_seconds,
+                "restarts": self.restarts}  # fmt: skip
+
+
+def numpy_paths() -> tuple[Path, list[Path]]:
+    """The folder that holds numpy, and the folders numpy needs (itself and its ``.libs``)."""
+    import numpy
+
+    package = Path(numpy.__file__).resolve().parent
+    keep = [package] + [p for p in package.parent.glob("numpy.libs") if p.is_dir()]
+    return package.parent, keep
+
+
+def stdlib_paths() -> list[Path]:
+    paths = {sysconfig.get_path("stdlib"), sysconfig.get_path("platstdlib")}
+    dynload = Path(sysconfig.get_path("stdlib")) / "lib-dynload"
+    return sorted({Path(p).resolve() for p in paths} | {dynload.resolve()})
+
+
+def _write_pylib(scratch: Path) -> Path:
+    """Without namespaces: a folder exposing numpy alone (a symlink), used as ``sys.path``."""
+    site, keep = numpy_paths()
+    pylib = scratch / "pylib"
+    pylib.mkdir()
+    for path in keep:
+        (pylib / path.name).symlink_to(path)
+    return pylib
+
+
+def prepare_scratch(scratch: Path, steps: list[dict], arrays: dict, uid: int | None,
+                    protections: Protections, extra_hidden: list[Path]) -> dict:  # fmt: skip
+    """Write ``job.json`` and the input arrays; give the scratch folder to the sandbox uid."""
+    (scratch / "in").mkdir(parents=True)
+    (scratch / "out").mkdir()
+    for (index, name), value in arrays.items():
+        np.save(scratch / "in" / f"{index}__{name}.npy", value, allow_pickle=False)
+    site, keep = numpy_paths()
+    if protections.namespaces:
+        python_paths = [str(site)]
+        hidden = {str(p) for p in HIDDEN_ROOTS} | {str(Path(p).resolve()) for p in extra_hidden}
+        hidden.add(str(site))
+        for path in sys.path:  # every other place Python could import from
+            if path and Path(path).is_dir() and Path(path).resolve() not in set(stdlib_paths()):
+                hidden.add(str(Path(path).resolve()))
+        keep_paths = [str(p) for p in keep + stdlib_paths()]
+        for path in stdlib_paths():  # the base interpreter's own site-packages
+            hidden.update(str(p) for p in path.glob("site-packages") if p.is_dir())
+    else:
+        python_paths = [str(_write_pylib(scratch))]
+        hidden, keep_paths = set(), []
+    # a hidden folder must not contain the scratch folder's parents' mount points in a way
+    # that hides the scratch itself: the child chdir()s into it before hiding, so it stays.
+    return {
+        "python_paths": python_paths,
+        "preload": list(PRELOAD),
+        "isolate": protections.namespaces,
+        "hide": sorted(hidden, key=len),
+        "keep": keep_paths,
+        "uid": uid,
+        "denied_modules": list(DENIED_MODULES),
+        "steps": steps,
+    }
+
+
+def _child_env(scratch: Path) -> dict:
+    """A minimal environment: no instructor variables (a database URL may hold a password)."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(scratch), "LANG": "C.UTF-8",
+           "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}  # fmt: skip
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = "1"  # one thread: parallel workers share the cores; threads count as processes
+    return env
+
+
+def kill_uid(uid: int) -> int:
+    """SIGKILL every process owned by ``uid`` (root only); return how many were found."""
+    found = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if entry.stat().st_uid == uid:
+                os.kill(int(entry.name), signal.SIGKILL)
+                found += 1
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return found
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+def _read_result(scratch: Path, index: int, step: dict, result: StepResult,
+                 cell_ids: set[str]) -> None:  # fmt: skip
+    """Fill ``result`` from the child's files; anything malformed counts as a failure."""
+    path = scratch / "out" / f"{index}.json"
+    try:
+        if path.stat().st_size > 65536:
+            raise ValueError("oversized result")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        # The child's process runs student code, so this file may be forged: every string that
+        # can reach feedback is checked against a fixed list (no channel for hidden inputs).
+        status = data["status"] if data.get("status") in ("ok", "error") else "error"
+        error = data.get("error")
+        result.status = status
+        result.error = error if error in EXCEPTION_NAMES else (None if error is None else
+                                                               "an exception")  # fmt: skip
+        where = data.get("where")
+        if isinstance(where, list) and len(where) == 2 and where[0] in cell_ids and \
+                isinstance(where[1], int):  # fmt: skip
+            result.where = [where[0], min(max(where[1], 0), 9999)]
+        unsaved = data.get("unsaved") if isinstance(data.get("unsaved"), list) else []
+        forbidden = data.get("forbidden_imports") or []
+        result.forbidden_imports = sorted({m for m in forbidden if m in DENIED_MODULES})
+    except (OSError, ValueError, KeyError, TypeError):
+        result.status, result.error = "error", "no readable result"
+        return
+    if result.status != "ok" or step["kind"] != "test":
+        return
+    for name in step["outputs"]:
+        if name in unsaved:
+            result.bad_outputs[name] = "is not a plain numeric array"
+            continue
+        file = scratch / "out" / f"{index}__{name}.npy"
+        try:
+            if file.stat().st_size > 256 << 20:
+                raise ValueError("oversized array")
+            result.outputs[name] = np.load(file, allow_pickle=False)
+        except (OSError, ValueError, EOFError) as exc:  # object arrays cannot be loaded
+            result.bad_outputs[name] = "is not a plain numeric array" if "pickle" in str(exc) \
+                else "is missing or unreadable"  # fmt: skip
+
+
+def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
+              slot: int = 0, base_uid: int = 61000,
+              extra_hidden: list[Path] = ()) -> SandboxRun:  # fmt: skip
+    """Run ``steps`` (graded cells, then test drivers) in a sandbox; restart after a crash.
+
+    A step that hangs or kills its process fails alone: the grader starts a fresh process from
+    the next test (the cells are run again first). A *cell* that hangs or kills its process is
+    left out of the next attempt, so only the functions it defines are missing.
+    """
+    protections = probe_protections()
+    uid = base_uid + slot if protections.uid_switch else None
+    job = prepare_scratch(scratch, steps, arrays, uid, protections, list(extra_hidden))
+    (scratch / "job.json").write_text(json.dumps(job), encoding="utf-8")
+    if uid is not None:
+        for path in [scratch, scratch / "out"]:
+            os.chown(path, uid, uid)
+        os.chmod(scratch, 0o700)
+    limits_json = {k: getattr(limits, k) for k in
+                   ("cpu_seconds", "memory_bytes", "max_processes", "max_file_bytes",
+                    "max_open_files")}  # fmt: skip
+    if uid is None:
+        limits_json["max_processes"] = 0  # RLIMIT_NPROC counts all our user's processes
+    job["limits"] = limits_json
+    (scratch / "job.json").write_text(json.dumps(job), encoding="utf-8")
+
+    results = [StepResult(i) for i in range(len(steps))]
+    n_cells = sum(1 for s in steps if s["kind"] == "cell")
+    cell_ids = {s["id"] for s in steps if s["kind"] == "cell"}
+    began = time.monotonic()
+    deadline = began + limits.submission_timeout
+    start, restarts, skipped = n_cells, 0, set()
+    python = str(Path(sys.executable).resolve())
+    prefix = []
+    if protections.namespaces:
+        prefix = ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc"]
+    while True:
+        read_fd, write_fd = os.pipe()
+        with open(scratch / "stdout.txt", "ab") as out, open(scratch / "stderr.txt", "ab") as err:
+            proc = subprocess.Popen(
+                [*prefix, python, "-I", "-S", str(CHILD), str(scratch), str(start), str(write_fd),
+                 ",".join(map(str, sorted(skipped)))],
+                stdin=subprocess.DEVNULL, stdout=out, stderr=err, pass_fds=(write_fd,),
+                env=_child_env(scratch), cwd=scratch, start_new_session=True,
+            )  # fmt: skip
+        os.close(write_fd)
+        current, step_began, finished, killed_for = None, time.monotonic(), False, None
+        started = False
+        buffer, received = b"", 0
+        with os.fdopen(read_fd, "rb", buffering=0) as control:
+            while True:
+                now = time.monotonic()
+                step_limit = limits.cell_timeout if current is None else \
+                    steps[current].get("timeout", limits.cell_timeout)  # fmt: skip
+                wait = min(deadline - now, step_began + step_limit - now)
+                if wait <= 0:
+                    killed_for = "submission" if deadline - now <= 0 else "step"
+                    break
+                ready, _, _ = select.select([control], [], [], wait)
+                if not ready:
+                    continue
+                chunk = control.read(4096)
+                if not chunk:  # the child closed its end: it ended
+                    break
+                received += len(chunk)
+                if received > 1 << 20:
+                    killed_for = "protocol flood"
+                    break
+                buffer += chunk
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    parts = line.decode("ascii", "replace").split()
+                    if parts == ["DONE"]:
+                        finished = True
+                    elif len(parts) == 2 and parts[1].isdigit() and int(parts[1]) < len(steps):
+                        index, started = int(parts[1]), True
+                        if parts[0] == "S":
+                            current, step_began = index, time.monotonic()
+                        elif parts[0] == "E":
+                            _read_result(scratch, index, steps[index], results[index], cell_ids)
+                            current = None if index == current else current
+                            step_began = time.monotonic()
+        _kill_group(proc)
+        if uid is not None:
+            kill_uid(uid)
+        if finished:
+            break
+        if not started and killed_for is None:  # the sandbox itself could not start
+            tail = (scratch / "stderr.txt").read_text(errors="replace")[-2000:]
+            raise SandboxError(f"the sandbox process failed to start:\n{tail}")
+        failed = current
+        if failed is None:  # died between steps (or before the first): blame the next one
+            done = [r.index for r in results if r.status != "not_run"]
+            failed = (max(done) + 1) if done else 0
+            failed = min(failed, len(steps) - 1)
+        how = {"submission": "timeout", "step": "timeout", "protocol flood": "died"}
+        result = results[failed]
+        result.status = how.get(killed_for, "died")
+        result.outputs.clear()
+        if killed_for in ("submission", "step"):
+            result.error = f"{killed_for} time limit"
+        else:
+            code = proc.returncode
+            result.error = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
+            if code in (-signal.SIGKILL, -signal.SIGXCPU) and _cpu_exhausted(limits, began):
+                result.error = "CPU time limit"
+        if killed_for == "submission":
+            break
+        restarts += 1
+        if steps[failed]["kind"] == "cell":  # run again without it; its functions will be missing
+            skipped.add(failed)
+            continue
+        start = failed + 1
+        group = steps[failed].get("group")
+        while start < len(steps) and group is not None and steps[start].get("group") == group:
+            start += 1  # the rest of a failed test's cases cannot change its verdict
+        if start >= len(steps):
+            break
+    return SandboxRun(results, protections, round(time.monotonic() - began, 3), restarts)
+
+
+def _cpu_exhausted(limits: Limits, began: float) -> bool:
+    return time.monotonic() - began >= limits.cpu_seconds * 0.9

@@ -1,0 +1,85 @@
+"""Reading submitted notebooks: every problem is a status and a reason, never an exception."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from dlcourse.grading.extract import defined_functions, read_submission
+
+CELLS = ["answer_a", "answer_b"]
+
+
+def notebook(*cells) -> dict:
+    return {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": list(cells)}
+
+
+def code_cell(gid, source) -> dict:
+    meta = {"nbgrader": {"grade_id": gid, "solution": True, "grade": False}}
+    return {"cell_type": "code", "metadata": meta, "source": source, "outputs": []}
+
+
+def write(tmp_path, content) -> object:
+    path = tmp_path / "nb.ipynb"
+    path.write_bytes(content if isinstance(content, bytes) else json.dumps(content).encode())
+    return path
+
+
+def test_answer_cells_are_extracted_by_grade_id(tmp_path):
+    nb = notebook(code_cell("answer_b", ["def g():\n", "    return 2\n"]), code_cell("x", "1"),
+                  code_cell("answer_a", "def f():\n    return 1\n"))  # fmt: skip
+    sub = read_submission(write(tmp_path, nb), CELLS)
+    assert sub.status == "ok"
+    assert sub.cells == {"answer_a": "def f():\n    return 1\n", "answer_b": "def g():\n    return 2\n"}
+
+
+def test_deleted_answer_cell_is_listed_as_missing(tmp_path):
+    sub = read_submission(write(tmp_path, notebook(code_cell("answer_a", "x = 1"))), CELLS)
+    assert sub.status == "ok" and sub.missing_cells == ["answer_b"]
+
+
+def test_first_of_duplicated_cells_wins(tmp_path):
+    nb = notebook(code_cell("answer_a", "first"), code_cell("answer_a", "second"))
+    assert read_submission(write(tmp_path, nb), CELLS).cells["answer_a"] == "first"
+
+
+def test_missing_file_is_status_missing(tmp_path):
+    sub = read_submission(tmp_path / "absent.ipynb", CELLS)
+    assert (sub.status, sub.reason) == ("missing", "no file absent.ipynb")
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b"\xff\xfe\x00garbage", "not UTF-8"),
+        (b"[1, 2, 3]", "not a notebook"),
+        (json.dumps({"nbformat": 3, "cells": []}).encode(), "nbformat 3"),
+        (json.dumps({"nbformat": 4, "cells": [1, 2]}).encode(), "not JSON objects"),
+        (json.dumps({"nbformat": 4, "cells": [{"cell_type": "code", "source": 5,
+                                               "metadata": {"nbgrader": {"grade_id": "a"}}}]}
+                    ).encode(), "neither text"),  # fmt: skip
+        (b"[" * 100000 + b"]" * 100000, "not"),
+    ],
+)
+def test_malformed_notebook_is_status_malformed_with_reason(tmp_path, content, words):
+    sub = read_submission(write(tmp_path, content), CELLS)
+    assert sub.status == "malformed"
+    assert words in sub.reason
+
+
+def test_reading_never_modifies_the_submitted_file(tmp_path):
+    path = write(tmp_path, notebook(code_cell("answer_a", "x = 1")))
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    mtime = path.stat().st_mtime_ns
+    sub = read_submission(path, CELLS)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before == sub.sha256
+    assert path.stat().st_mtime_ns == mtime
+
+
+def test_defined_functions_lists_top_level_defs_and_tolerates_syntax_errors():
+    assert defined_functions("def f():\n    def inner(): pass\nclass C: pass\ndef g(): pass") == {
+        "f", "g"}  # fmt: skip
+    assert defined_functions("def f(:") is None

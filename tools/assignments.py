@@ -1,0 +1,454 @@
+"""Regenerate, check and try out the graded nbgrader assignments.
+
+    python tools/assignments.py              regenerate assignments/ from solutions/
+    python tools/assignments.py --check      exit 1 if the committed student versions are stale
+    python tools/assignments.py --scores     autograde blank, correct and one-bug submissions in a
+                                             temporary course and print the score table
+
+`solutions/<name>/<name>.ipynb` is the instructor's notebook (nbgrader's *source*: solutions
+between ``### BEGIN SOLUTION`` / ``### END SOLUTION``, hidden tests between ``### BEGIN HIDDEN
+TESTS`` / ``### END HIDDEN TESTS``). The student version `assignments/<name>/<name>.ipynb` is made
+by ``nbgrader generate_assignment`` alone, run in a temporary copy of the course (the repository's
+gradebook is never touched), then normalised: outputs cleared, only nbgrader's cell metadata
+kept, written by nbformat. The result depends on the sources only, so regenerating is idempotent
+and ``--check`` is meaningful.
+
+The manifest ``ASSIGNMENTS`` says which graded test cell checks which student answer (the grade
+ids are stable): the grading tools and the tests rely on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCE_DIR = "solutions"
+RELEASE_DIR = "assignments"
+
+
+@dataclass(frozen=True)
+class Graded:
+    """One autograded test cell and the answer cell (a function or a value) it grades."""
+
+    test_id: str  # grade_id of the test cell, which carries the points
+    answer_id: str  # grade_id of the solution cell the student writes
+    points: int
+    names: tuple[str, ...]  # the Python names the test cell calls or reads
+
+
+@dataclass(frozen=True)
+class Manual:
+    """A manually graded written answer (a Markdown solution cell with points)."""
+
+    answer_id: str
+    points: int
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+    total: int
+    graded: tuple[Graded, ...]
+    manual: tuple[Manual, ...] = field(default=())
+
+    @property
+    def notebook(self) -> str:
+        return f"{self.name}.ipynb"
+
+
+ASSIGNMENTS: dict[str, Assignment] = {
+    a.name: a
+    for a in [
+        Assignment(
+            "a1_convolution",
+            40,
+            (
+                Graded(
+                    "test_conv2d_forward_loop", "conv2d_forward_loop", 10, ("conv2d_forward_loop",)
+                ),
+                Graded("test_conv2d_forward", "conv2d_forward", 10, ("conv2d_forward",)),
+                Graded(
+                    "test_conv2d_backward",
+                    "conv2d_backward",
+                    20,
+                    ("conv2d_backward",),
+                ),
+            ),
+        ),
+        Assignment(
+            "a2_pooling",
+            20,
+            (
+                Graded("test_max_pool2d_forward", "max_pool2d_forward", 5, ("max_pool2d_forward",)),
+                Graded(
+                    "test_max_pool2d_backward",
+                    "max_pool2d_backward",
+                    5,
+                    ("max_pool2d_backward",),
+                ),
+                Graded("test_avg_pool2d_forward", "avg_pool2d_forward", 5, ("avg_pool2d_forward",)),
+                Graded(
+                    "test_avg_pool2d_backward",
+                    "avg_pool2d_backward",
+                    5,
+                    ("avg_pool2d_backward",),
+                ),
+            ),
+        ),
+        Assignment(
+            "a3_pooling_by_hand",
+            10,
+            (
+                Graded("test_max_pool_answer", "max_pool_answer", 3, ("max_pool_result",)),
+                Graded("test_avg_pool_answer", "avg_pool_answer", 3, ("avg_pool_result",)),
+            ),
+            (Manual("max_pool_written", 4),),
+        ),
+    ]
+}
+
+# One realistic mistake per graded answer: (text in the solution, replacement, what it breaks).
+# A submission with one of them must lose exactly the points of that answer's test cell.
+DELIBERATE_BUGS: dict[str, dict[str, tuple[str, str, str]]] = {
+    "a1_convolution": {
+        "conv2d_forward_loop": (
+            "np.sum(window * w[f])",
+            "np.sum(window * w[f, :, ::-1, ::-1])",
+            "kernel flipped (true convolution)",
+        ),
+        "conv2d_forward": (
+            "out.transpose(0, 3, 1, 2) + b[None, :, None, None]",
+            "out.transpose(0, 3, 1, 2)",
+            "bias missing",
+        ),
+        "conv2d_backward": (
+            "db = dout.sum(axis=(0, 2, 3))",
+            "db = np.zeros_like(b)",
+            "bias gradient missing",
+        ),
+    },
+    "a2_pooling": {
+        "max_pool2d_forward": (
+            "out = np.full((N, C, H_out, W_out), -np.inf)",
+            "out = np.zeros((N, C, H_out, W_out))",
+            "running maximum starts at 0",
+        ),
+        "max_pool2d_backward": (
+            "dx[:, :, rows, cols] += dout * is_max",
+            "dx[:, :, rows, cols] = dout * is_max",
+            "overlapping windows overwrite instead of adding",
+        ),
+        "avg_pool2d_forward": ("out /= kh * kw", "out /= kh", "divides by kh instead of kh*kw"),
+        "avg_pool2d_backward": (
+            "share = dout / (kh * kw)",
+            "share = dout",
+            "forgets to divide by the window size",
+        ),
+    },
+    "a3_pooling_by_hand": {
+        "max_pool_answer": ("[3, 4]]", "[3, 3]]", "one wrong number"),
+        "avg_pool_answer": ("[2, 2]]", "[2, 1.75]]", "one wrong number"),
+    },
+}
+
+SOLUTION_REGION = re.compile(
+    r"^[ \t]*### BEGIN SOLUTION.*?^[ \t]*### END SOLUTION[^\n]*\n?", re.M | re.S
+)
+HIDDEN_REGION = re.compile(
+    r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.M | re.S
+)
+
+
+# --- reading notebooks ----------------------------------------------------------------------
+
+
+def source_path(name: str, root: Path = REPO) -> Path:
+    return root / SOURCE_DIR / name / f"{name}.ipynb"
+
+
+def release_path(name: str, root: Path = REPO) -> Path:
+    return root / RELEASE_DIR / name / f"{name}.ipynb"
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def cells_by_grade_id(nb) -> dict[str, nbformat.NotebookNode]:
+    return {nbgrader_meta(c)["grade_id"]: c for c in nb.cells if "grade_id" in nbgrader_meta(c)}
+
+
+def solution_text(cell_source: str) -> str:
+    """The source a correct student would write: the solution with its delimiter lines removed."""
+    lines = cell_source.splitlines()
+    kept = [ln for ln in lines if ln.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")]
+    return "\n".join(kept)
+
+
+def hidden_tests(cell_source: str) -> list[str]:
+    """The hidden-test regions of a test cell (delimiters included)."""
+    return HIDDEN_REGION.findall(cell_source)
+
+
+# --- normalising and generating ---------------------------------------------------------------
+
+
+def normalise(nb) -> nbformat.NotebookNode:
+    """Strip everything volatile: outputs, execution counts, non-nbgrader metadata."""
+    nb = nbformat.from_dict(nb)
+    nb.metadata = {
+        key: nb.metadata[key] for key in ("kernelspec", "language_info") if key in nb.metadata
+    }
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    for cell in nb.cells:
+        keep = {k: v for k, v in cell.metadata.items() if k in ("nbgrader", "tags")}
+        cell.metadata = keep
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    nbformat.validate(nb)
+    return nb
+
+
+def dumps(nb) -> str:
+    return nbformat.writes(normalise(nb)) + "\n"
+
+
+def nbgrader_env() -> dict[str, str]:
+    """Environment for nbgrader subprocesses: never the instructor's real database."""
+    env = dict(os.environ)
+    env.pop("DLCOURSE_DB_URL", None)
+    # nbgrader runs the `alembic` script of its own environment to set up a gradebook
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["PYTHONWARNINGS"] = "ignore"
+    return env
+
+
+def nbgrader(args: list[str], course: Path, check: bool = True) -> subprocess.CompletedProcess:
+    """Run ``nbgrader <args>`` in the course directory ``course`` (with its nbgrader_config.py)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+    )
+    if check and result.returncode != 0:
+        raise RuntimeError(
+            f"nbgrader {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+def make_course(course: Path, names=None, database: bool = False) -> Path:
+    """A throw-away copy of the course in ``course``: config, sources and generated releases.
+
+    With ``database`` the assignments are also recorded in the course's own SQLite gradebook
+    (``course/gradebook.db``), which ``nbgrader autograde`` needs.
+    """
+    names = list(names or ASSIGNMENTS)
+    course.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "nbgrader_config.py", course / "nbgrader_config.py")
+    for name in names:
+        shutil.copytree(
+            REPO / SOURCE_DIR / name,
+            course / SOURCE_DIR / name,
+            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+        )
+    pattern = names[0] if len(names) == 1 else "*"
+    nbgrader(
+        ["generate_assignment", pattern, "--force", *([] if database else ["--no-db"])], course
+    )
+    return course
+
+
+def generate(dest: Path, names=None) -> dict[str, Path]:
+    """Write the normalised student versions to ``dest/<name>/<name>.ipynb``; return the paths."""
+    names = list(names or ASSIGNMENTS)
+    written = {}
+    with tempfile.TemporaryDirectory(prefix="dlcourse-release-") as tmp:
+        course = make_course(Path(tmp) / "course", names)
+        for name in names:
+            target = dest / name / f"{name}.ipynb"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(dumps(read(release_path(name, course))), encoding="utf-8")
+            written[name] = target
+    return written
+
+
+def clear_source_outputs(names=None) -> list[Path]:
+    """Clear outputs left in the instructor notebooks (they are kept output-free in git)."""
+    changed = []
+    for name in names or ASSIGNMENTS:
+        path = source_path(name)
+        text = path.read_text(encoding="utf-8")
+        clean = dumps(read(path))
+        if clean != text:
+            path.write_text(clean, encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
+def stale(names=None) -> list[str]:
+    """Names of the assignments whose committed student version differs from a fresh one."""
+    names = list(names or ASSIGNMENTS)
+    with tempfile.TemporaryDirectory(prefix="dlcourse-check-") as tmp:
+        fresh = generate(Path(tmp), names)
+        return [
+            name
+            for name in names
+            if not release_path(name).exists()
+            or dumps(read(release_path(name))) != fresh[name].read_text(encoding="utf-8")
+        ]
+
+
+# --- simulated students (for the tests and --scores) ------------------------------------------
+
+
+def student_notebook(name: str, course: Path, bug: str | None = None, blank: bool = False):
+    """A submission made from the release: blank, correct, or correct but for one bug.
+
+    A correct answer is the solution text of the source notebook; ``bug`` names the answer
+    cell that gets its entry of ``DELIBERATE_BUGS`` applied.
+    """
+    release = read(release_path(name, course))
+    if blank:
+        return release
+    answers = {
+        gid: cell
+        for gid, cell in cells_by_grade_id(read(source_path(name, course))).items()
+        if nbgrader_meta(cell).get("solution")
+    }
+    for cell in release.cells:
+        gid = nbgrader_meta(cell).get("grade_id")
+        if gid in answers:
+            text = solution_text(answers[gid].source)
+            if gid == bug:
+                old, new, _ = DELIBERATE_BUGS[name][gid]
+                if text.count(old) != 1:
+                    raise ValueError(f"bug for {name}/{gid}: {old!r} must occur exactly once")
+                text = text.replace(old, new)
+            cell.source = text
+    if bug is not None and bug not in answers:
+        raise KeyError(f"{name} has no answer cell {bug!r}")
+    return release
+
+
+def submit(course: Path, student: str, name: str, nb) -> Path:
+    path = course / "submitted" / student / name / f"{name}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def submissions(name: str) -> dict[str, str]:
+    """Simulated students: id -> "blank" (the untouched release), "correct", or the answer id
+    that carries a deliberate bug."""
+    students = {"blank": "blank", "correct": "correct"}
+    students.update({f"bug-{gid}": gid for gid in DELIBERATE_BUGS[name]})
+    return students
+
+
+def submission_for(name: str, course: Path, kind: str):
+    """The notebook of a simulated student of kind "blank", "correct" or <answer id with a bug>."""
+    if kind in ("blank", "correct"):
+        return student_notebook(name, course, blank=kind == "blank")
+    return student_notebook(name, course, bug=kind)
+
+
+def autograde_scenario(course: Path, names=None) -> dict[str, dict[str, dict[str, dict]]]:
+    """Submit blank, correct and one-bug notebooks, autograde, and read the gradebook.
+
+    Returns ``{assignment: {student: {grade_id: {"score", "max", "needs_manual"}}}}``.
+    """
+    from nbgrader.api import Gradebook
+
+    names = list(names or ASSIGNMENTS)
+    make_course(course, names, database=True)
+    for name in names:
+        for student, kind in submissions(name).items():
+            submit(course, student, name, submission_for(name, course, kind))
+        nbgrader(["autograde", name, "--force"], course)
+    table: dict[str, dict[str, dict[str, dict]]] = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for name in names:
+            table[name] = {}
+            for student in submissions(name):
+                notebook = gb.find_submission_notebook(name, name, student)
+                table[name][student] = {
+                    g.name: {
+                        "score": g.score,
+                        "max": g.max_score,
+                        "needs_manual": bool(g.needs_manual_grade),
+                    }
+                    for g in notebook.grades
+                }
+    return table
+
+
+def format_scores(table) -> str:
+    """A Markdown table per assignment: one row per submission, one column per graded cell."""
+    lines = []
+    for name, students in table.items():
+        assignment = ASSIGNMENTS[name]
+        ids = [g.test_id for g in assignment.graded] + [m.answer_id for m in assignment.manual]
+        lines.append(f"\n{name} (total {assignment.total})\n")
+        lines.append("| submission | " + " | ".join(ids) + " | total |")
+        lines.append("|---" * (len(ids) + 2) + "|")
+        for student, grades in students.items():
+            cells, total = [], 0.0
+            for gid in ids:
+                g = grades[gid]
+                mark = "manual" if g["needs_manual"] else f"{g['score']:g}"
+                cells.append(f"{mark}/{g['max']:g}")
+                total += 0 if g["needs_manual"] else g["score"]
+            lines.append(f"| {student} | " + " | ".join(cells) + f" | {total:g} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("names", nargs="*", help="assignments (default: all)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--check", action="store_true", help="fail if assignments/ is out of date")
+    group.add_argument("--scores", action="store_true", help="print the autograde score table")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.names) - set(ASSIGNMENTS))
+    if unknown:
+        parser.error(f"unknown assignment(s) {unknown}; known: {sorted(ASSIGNMENTS)}")
+    names = args.names or list(ASSIGNMENTS)
+    if args.check:
+        out_of_date = stale(names)
+        for name in out_of_date:
+            print(f"{release_path(name).relative_to(REPO)} is out of date: run make assignments")
+        return 1 if out_of_date else 0
+    if args.scores:
+        with tempfile.TemporaryDirectory(prefix="dlcourse-grade-") as tmp:
+            print(format_scores(autograde_scenario(Path(tmp) / "course", names)))
+        return 0
+    for path in clear_source_outputs(names):
+        print(f"cleared outputs of {path.relative_to(REPO)}")
+    for path in generate(REPO / RELEASE_DIR, names).values():
+        print(f"wrote {path.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
