@@ -136,6 +136,7 @@ def test_random_valid_configurations_match_torch(n, c, f, h, w, kh, kw, sh, sw, 
     tout = F.conv2d(tx, tw, tb, stride=(sh, sw), padding=(ph, pw))
     tout.backward(torch.tensor(dout))
     np.testing.assert_allclose(out, tout.detach().numpy(), atol=1e-11)
+    np.testing.assert_allclose(conv2d_forward_naive(x, wt, b, (sh, sw), (ph, pw)), out, atol=1e-11)
     np.testing.assert_allclose(dx, tx.grad.numpy(), atol=1e-11)
     np.testing.assert_allclose(dw, tw.grad.numpy(), atol=1e-11)
     if bias:
@@ -199,6 +200,16 @@ def test_output_size_formula(n, f, s, p, expected):
     assert conv_output_size(n, f, s, p) == expected
     out, _ = conv2d_forward(np.zeros((1, 1, n, n)), np.zeros((1, 1, f, f)), None, s, p)
     assert out.shape[2:] == (expected, expected)
+
+
+def test_a_stride_that_does_not_divide_drops_the_unreached_rows_like_torch():
+    # (7 - 2) / 2 + 1 = 3.5: the last row and column are reached by no window (floor rule)
+    x = np.arange(49.0).reshape(1, 1, 7, 7)
+    out, cache = conv2d_forward(x, np.ones((1, 1, 2, 2)), None, stride=2)
+    assert out.shape == (1, 1, 3, 3)
+    dx, _, _ = conv2d_backward(np.ones_like(out), cache)
+    assert np.all(dx[0, 0, 6, :] == 0) and np.all(dx[0, 0, :, 6] == 0)
+    assert np.all(dx[0, 0, :6, :6] == 1)
 
 
 def test_convolution_is_correlation_with_the_kernel_rotated_180_degrees():

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from grading_support import make_course
-
 from dlcourse.cli import main
+from grading_support import make_course
 
 
 def test_missing_course_folder_is_a_clear_error(tmp_path, capsys):

@@ -6,7 +6,6 @@ import hashlib
 import json
 
 import pytest
-
 from dlcourse.grading.extract import defined_functions, read_submission
 
 CELLS = ["answer_a", "answer_b"]
@@ -32,7 +31,10 @@ def test_answer_cells_are_extracted_by_grade_id(tmp_path):
                   code_cell("answer_a", "def f():\n    return 1\n"))  # fmt: skip
     sub = read_submission(write(tmp_path, nb), CELLS)
     assert sub.status == "ok"
-    assert sub.cells == {"answer_a": "def f():\n    return 1\n", "answer_b": "def g():\n    return 2\n"}
+    assert sub.cells == {
+        "answer_a": "def f():\n    return 1\n",
+        "answer_b": "def g():\n    return 2\n",
+    }
 
 
 def test_deleted_answer_cell_is_listed_as_missing(tmp_path):
@@ -58,9 +60,21 @@ def test_missing_file_is_status_missing(tmp_path):
         (b"[1, 2, 3]", "not a notebook"),
         (json.dumps({"nbformat": 3, "cells": []}).encode(), "nbformat 3"),
         (json.dumps({"nbformat": 4, "cells": [1, 2]}).encode(), "not JSON objects"),
-        (json.dumps({"nbformat": 4, "cells": [{"cell_type": "code", "source": 5,
-                                               "metadata": {"nbgrader": {"grade_id": "a"}}}]}
-                    ).encode(), "neither text"),  # fmt: skip
+        (
+            json.dumps(
+                {
+                    "nbformat": 4,
+                    "cells": [
+                        {
+                            "cell_type": "code",
+                            "source": 5,
+                            "metadata": {"nbgrader": {"grade_id": "a"}},
+                        }
+                    ],
+                }
+            ).encode(),
+            "neither text",
+        ),  # fmt: skip
         (b"[" * 100000 + b"]" * 100000, "not"),
     ],
 )

@@ -9,7 +9,8 @@ ROW = {"assignment": "a1_convolution", "student": "ada", "score": 10.0, "max_sco
        "tests": [{"grade_id": "t1", "title": "forward <loop>", "points": 10.0,
                   "max_points": 10.0, "passed": True, "reason": "passed on all 6 hidden inputs"},
                  {"grade_id": "t2", "title": "backward", "points": 0.0, "max_points": 30.0,
-                  "passed": False, "reason": "hidden input 2 of 6: dx has wrong values"}]}  # fmt: skip
+                  "passed": False,
+                  "reason": "hidden input 2 of 6: dx has wrong values"}]}  # fmt: skip
 
 
 def test_page_shows_score_results_and_reasons():

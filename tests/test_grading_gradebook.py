@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import csv
 
-from grading_support import make_course
-
 from dlcourse.grading.gradebook import database_url, open_gradebook, write_csv, write_rows
+from grading_support import make_course
 
 ROWS = [
     {"assignment": "a1_convolution", "student": "ada", "score": 30.0, "max_score": 40.0,

@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from grading_support import answer_source, blank_cells, make_course, submit
-
 from dlcourse.grading.runner import autograde, load_rows, parse_timestamp
 from dlcourse.grading.sandbox import Limits
 from dlcourse.grading.specs import get_spec
+from grading_support import answer_source, blank_cells, make_course, submit
 
 A1 = get_spec("a1_convolution")
 LIMITS = Limits(cell_timeout=10, submission_timeout=60)

@@ -13,7 +13,6 @@ import time
 
 import numpy as np
 import pytest
-
 from dlcourse.grading.sandbox import Limits, kill_uid, probe_protections, run_steps
 
 ISOLATED = probe_protections().namespaces and probe_protections().uid_switch
@@ -25,8 +24,18 @@ def run(tmp_path, cell: str, drivers: list[str], limits=FAST, hidden=()):
     steps = [{"kind": "cell", "id": "answer", "source": cell, "group": "answer"}]
     arrays = {}
     for i, driver in enumerate(drivers):
-        steps.append({"kind": "test", "id": f"t{i}", "group": f"t{i}", "driver": driver,
-                      "outputs": ["y"], "scalars": {"k": 2}, "arrays": ["x"], "timeout": 3})
+        steps.append(
+            {
+                "kind": "test",
+                "id": f"t{i}",
+                "group": f"t{i}",
+                "driver": driver,
+                "outputs": ["y"],
+                "scalars": {"k": 2},
+                "arrays": ["x"],
+                "timeout": 3,
+            }
+        )
         arrays[(len(steps) - 1, "x")] = np.arange(4.0)
     return run_steps(tmp_path / "scratch", steps, arrays, limits, slot=7,
                      extra_hidden=list(hidden))  # fmt: skip
@@ -127,9 +136,11 @@ def test_course_files_are_invisible(tmp_path):
 def test_nothing_can_be_written_outside_the_scratch_folder(tmp_path):
     target = tmp_path / "victim.txt"
     target.write_text("intact")
-    cell = ("def f(x):\n    for p in [%r, '/etc/pwned', '/tmp/pwned', '/work/pwned']:\n"
-            "        try:\n            open(p, 'w').write('x')\n        except OSError:\n"
-            "            pass\n    open('mine.txt', 'w').write('ok')\n    return x\n") % str(target)
+    cell = (
+        f"def f(x):\n    for p in [{str(target)!r}, '/etc/pwned', '/tmp/pwned', '/work/pwned']:\n"
+        "        try:\n            open(p, 'w').write('x')\n        except OSError:\n"
+        "            pass\n    open('mine.txt', 'w').write('ok')\n    return x\n"
+    )
     step = run(tmp_path, cell, ["outputs = {'y': f(x)}"]).steps[1]
     assert step.status == "ok"
     assert target.read_text() == "intact"
@@ -174,8 +185,10 @@ def test_fork_bomb_is_contained(tmp_path):
 
 @needs_isolation
 def test_background_process_is_killed_after_the_run(tmp_path):
-    cell = ("import os, subprocess\ndef f(x):\n    if os.fork() == 0:\n        os.setsid()\n"
-            "        subprocess.Popen(['sleep', '4242'])\n        os._exit(0)\n    return x\n")
+    cell = (
+        "import os, subprocess\ndef f(x):\n    if os.fork() == 0:\n        os.setsid()\n"
+        "        subprocess.Popen(['sleep', '4242'])\n        os._exit(0)\n    return x\n"
+    )
     step = run(tmp_path, cell, ["outputs = {'y': f(x)}"]).steps[1]
     assert step.status == "ok"
     time.sleep(0.2)

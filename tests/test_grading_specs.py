@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from grading_support import source_notebook
-
 from dlcourse.grading.extract import cell_sources, grade_id
 from dlcourse.grading.specs import SPECS, case_rng, course_secret, get_spec
+from grading_support import source_notebook
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))

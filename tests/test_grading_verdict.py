@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from dlcourse.grading.sandbox import StepResult
 from dlcourse.grading.specs import Case, GradedTest
 from dlcourse.grading.verdict import compare, judge

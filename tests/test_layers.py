@@ -75,6 +75,14 @@ def test_affine_init_is_reproducible_from_seed_or_generator():
     assert not np.array_equal(a, c)
 
 
+def test_affine_float32_parameters_give_float32_outputs():
+    layer = Affine(4, 3, rng=0, dtype=np.float32)
+    assert layer.W.data.dtype == np.float32 and layer.b.grad.dtype == np.float32
+    y = layer.forward(np.ones((2, 4), dtype=np.float32))
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y, Affine(4, 3, rng=0).forward(np.ones((2, 4))), rtol=1e-6)
+
+
 def test_affine_rejects_a_bad_rng():
     with pytest.raises(TypeError, match="rng must be"):
         Affine(2, 2, rng="seed")

@@ -136,6 +136,11 @@ def test_early_stopping_min_delta_ignores_tiny_improvements():
     assert stopper.step(0.92, [p])
 
 
+def test_early_stopping_unknown_monitor_is_an_error():
+    with pytest.raises(ValueError, match="monitor must be one of"):
+        EarlyStopping(monitor="val_accuracy")
+
+
 def test_early_stopping_bad_patience_is_an_error():
     with pytest.raises(ValueError, match="patience"):
         EarlyStopping(patience=0)

@@ -165,6 +165,28 @@ def test_early_stopping_stops_and_restores_best_parameters():
     assert restored == pytest.approx(min(hist.val_loss))
 
 
+def test_early_stopping_can_monitor_validation_error():
+    X, y = blobs(100)
+    Xv, yv = blobs(100, seed=9)
+    net = small_net()
+    stopper = EarlyStopping(patience=3, monitor="val_error")
+    hist = fit(
+        net,
+        SoftmaxCrossEntropyLoss(),
+        SGD(net.parameters(), lr=0.5),
+        X,
+        y,
+        epochs=30,
+        batch_size=10,
+        X_val=Xv,
+        y_val=yv,
+        early_stopping=stopper,
+    )
+    assert stopper.best == pytest.approx(1 - max(hist.val_acc))
+    _, restored_acc = evaluate(net, SoftmaxCrossEntropyLoss(), Xv, yv)
+    assert restored_acc == pytest.approx(max(hist.val_acc))
+
+
 def test_augment_is_applied_to_training_batches_only():
     X, y = blobs(20)
     rec = Recorder()

@@ -161,6 +161,7 @@ DELIBERATE_BUGS: dict[str, dict[str, tuple[str, str, str]]] = {
     },
 }
 
+CELL_METADATA = ("nbgrader", "tags", "editable", "deletable")
 SOLUTION_REGION = re.compile(
     r"^[ \t]*### BEGIN SOLUTION.*?^[ \t]*### END SOLUTION[^\n]*\n?", re.M | re.S
 )
@@ -208,14 +209,15 @@ def hidden_tests(cell_source: str) -> list[str]:
 
 
 def normalise(nb) -> nbformat.NotebookNode:
-    """Strip everything volatile: outputs, execution counts, non-nbgrader metadata."""
+    """Strip everything volatile: outputs, execution counts, metadata other than nbgrader's."""
     nb = nbformat.from_dict(nb)
     nb.metadata = {
         key: nb.metadata[key] for key in ("kernelspec", "language_info") if key in nb.metadata
     }
     nb.nbformat, nb.nbformat_minor = 4, 5
     for cell in nb.cells:
-        keep = {k: v for k, v in cell.metadata.items() if k in ("nbgrader", "tags")}
+        # nbgrader's LockCells sets editable/deletable: JupyterLab then refuses to change them
+        keep = {k: v for k, v in cell.metadata.items() if k in CELL_METADATA}
         cell.metadata = keep
         if cell.cell_type == "code":
             cell.outputs = []
@@ -239,18 +241,22 @@ def nbgrader_env() -> dict[str, str]:
 
 
 def nbgrader(args: list[str], course: Path, check: bool = True) -> subprocess.CompletedProcess:
-    """Run ``nbgrader <args>`` in the course directory ``course`` (with its nbgrader_config.py)."""
+    """Run ``nbgrader <args>`` in the course directory ``course`` (with its nbgrader_config.py).
+
+    Standard error is merged into ``stdout`` in the order it was written (nbgrader logs to
+    stderr and reports to stdout).
+    """
     result = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args],
         cwd=course,
-        env=nbgrader_env(),
-        capture_output=True,
+        env=nbgrader_env() | {"PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     if check and result.returncode != 0:
         raise RuntimeError(
-            f"nbgrader {' '.join(args)} failed ({result.returncode}):\n"
-            f"{result.stdout}\n{result.stderr}"
+            f"nbgrader {' '.join(args)} failed ({result.returncode}):\n{result.stdout}"
         )
     return result
 

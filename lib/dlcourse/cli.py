@@ -15,6 +15,7 @@ in the book walks through a term with these commands.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from datetime import datetime
@@ -62,7 +63,9 @@ def cmd_release(args) -> int:
         if tool.is_file() and not args.nbgrader:
             command = [sys.executable, str(tool)]
         print("$", " ".join(command))
-        done = subprocess.run(command, cwd=course.root)
+        env = dict(os.environ)  # nbgrader runs `alembic` from PATH: use this environment's
+        env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+        done = subprocess.run(command, cwd=course.root, env=env)
         if done.returncode != 0:
             raise UsageError(f"release of {spec.name} failed (exit code {done.returncode})")
         with _gradebook(args, course) as gb:

@@ -33,19 +33,24 @@ def add_l2_gradient(params: Iterable[Parameter], weight_decay: float) -> None:
 
 
 class EarlyStopping:
-    """Stop when the monitored value (a validation loss) stops improving; keep the best weights.
+    """Stop when the monitored value stops improving (going down); keep the best weights.
 
     Call :meth:`step` once per epoch with the value; it returns True when training should stop
     (no improvement larger than ``min_delta`` for ``patience`` epochs). :meth:`restore` copies
-    the best parameters back.
+    the best parameters back. ``monitor`` tells :func:`dlcourse.train.fit` which value to pass:
+    ``"val_loss"`` (the validation loss) or ``"val_error"`` (1 - validation accuracy).
     """
 
-    def __init__(self, patience: int = 5, min_delta: float = 0.0):
+    MONITORS = ("val_loss", "val_error")
+
+    def __init__(self, patience: int = 5, min_delta: float = 0.0, monitor: str = "val_loss"):
         if int(patience) != patience or patience < 1:
             raise ValueError(f"patience must be a positive integer, got {patience!r}")
         if min_delta < 0:
             raise ValueError(f"min_delta must be >= 0, got {min_delta!r}")
-        self.patience, self.min_delta = int(patience), float(min_delta)
+        if monitor not in self.MONITORS:
+            raise ValueError(f"monitor must be one of {self.MONITORS}, got {monitor!r}")
+        self.patience, self.min_delta, self.monitor = int(patience), float(min_delta), monitor
         self.best = math.inf
         self.best_epoch = -1
         self.best_params: list[np.ndarray] | None = None

@@ -101,7 +101,8 @@ def fit(
       ``(N,)`` class indices or ``(N, K)`` targets.
     - ``augment(xb, rng) -> xb``: applied to every training mini-batch (not to validation).
     - ``early_stopping``: an :class:`~dlcourse.regularization.EarlyStopping`; needs validation
-      data, watches the validation loss and restores the best parameters at the end.
+      data, watches the validation loss (or error, see its ``monitor``) and restores the best
+      parameters at the end.
     - ``callbacks``: functions ``(epoch, history)`` called after each epoch; returning True
       stops training.
     - ``progress``: show a tqdm bar; by default only when stderr is a terminal and the run has
@@ -153,7 +154,8 @@ def fit(
                 history.val_loss.append(val_loss)
                 history.val_acc.append(val_acc)
                 if early_stopping is not None:
-                    stop = early_stopping.step(val_loss, params)
+                    watched = val_loss if early_stopping.monitor == "val_loss" else 1 - val_acc
+                    stop = early_stopping.step(watched, params)
             for callback in callbacks:
                 stop = bool(callback(epoch, history)) or stop
             if bar is not None:

@@ -184,7 +184,8 @@ def main():
                     if value.dtype.hasobject:  # not plain data: never pickled across
                         unsaved.append(name)
                         continue
-                    np.save(os.path.join(out_dir, f"{index}__{name}.npy"), value, allow_pickle=False)
+                    path = os.path.join(out_dir, f"{index}__{name}.npy")
+                    np.save(path, value, allow_pickle=False)
                 record(index, {"status": "ok", "unsaved": unsaved})
         except BaseException as exc:  # SystemExit and KeyboardInterrupt are failures too
             try:

@@ -85,7 +85,8 @@ def build_cases(spec: AssignmentSpec, secret: str) -> dict[str, list[Case]]:
     return {t.grade_id: t.make_cases(case_rng(secret, spec.name, t.grade_id)) for t in spec.tests}
 
 
-def build_steps(spec, setup: dict[str, str], cells: dict[str, str], cases) -> tuple[list, dict]:
+def build_steps(spec, setup: dict[str, str], cells: dict[str, str], cases,
+                limits: Limits) -> tuple[list, dict]:  # fmt: skip
     """The sandbox program: setup cells, the answer cells, then one step per test case."""
     steps, arrays = [], {}
     for gid, source in setup.items():
@@ -99,7 +100,7 @@ def build_steps(spec, setup: dict[str, str], cells: dict[str, str], cases) -> tu
             steps.append({"kind": "test", "id": test.grade_id, "group": test.grade_id,
                           "driver": test.driver, "outputs": list(test.outputs),
                           "scalars": case.scalars, "arrays": list(case.arrays),
-                          "timeout": test.timeout})  # fmt: skip
+                          "timeout": min(test.timeout, limits.cell_timeout)})  # fmt: skip
             for name, value in case.arrays.items():
                 arrays[(index, name)] = value
     return steps, arrays
@@ -168,7 +169,7 @@ def grade_submission(course: Course, spec: AssignmentSpec, student: str, setup, 
                                     f"not graded: {submission.reason}").to_json()
                         for t in spec.tests]  # fmt: skip
         return row
-    steps, arrays = build_steps(spec, setup, submission.cells, cases)
+    steps, arrays = build_steps(spec, setup, submission.cells, cases, limits)
     with tempfile.TemporaryDirectory(prefix="dlcourse-grade-") as tmp:
         run = run_steps(Path(tmp) / "scratch", steps, arrays, limits, slot=slot,
                         extra_hidden=[course.root])  # fmt: skip

@@ -55,7 +55,7 @@ def explain_failure(step: StepResult, test: GradedTest) -> str:
     if step.status == "timeout":
         return f"did not finish in time ({step.error})"
     if step.status == "died":
-        return f"the process running your code ended abruptly ({step.error})"
+        return f"ended the process that ran it ({step.error})"
     if step.status == "not_run":
         return "was not run"
     error = step.error or "an error"

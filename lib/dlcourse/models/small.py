@@ -7,7 +7,7 @@
   linear classifier: ``depth = 6 n + 2`` layers with weights. The plain and the residual
   network have exactly the same layers; the residual one adds the shortcuts (identity, or a
   1x1 projection where the shape changes), so any difference between them is the shortcut's.
-- :class:`SmallCNN`: the backbone for transfer learning, about 60,000 parameters.
+- :class:`SmallCNN`: the backbone for transfer learning, about 25,000 parameters.
 """
 
 from __future__ import annotations
@@ -85,10 +85,10 @@ class SmallCNN(nn.Module):
     """A small CNN for 28x28 grey digits: ``(N, 1, 28, 28) -> logits (N, num_classes)``.
 
     ``backbone`` is a sequence of four blocks, general to specific:
-    ``conv1`` 3x3 (16) -> ReLU -> pool: 14x14x16; ``conv2`` 3x3 (32) -> ReLU -> pool: 7x7x32;
-    ``conv3`` 3x3 (64) -> ReLU -> pool: 3x3x64; ``fc`` 576 -> 64 -> ReLU. ``head`` is the task's
+    ``conv1`` 3x3 (8) -> ReLU -> pool: 14x14x8; ``conv2`` 3x3 (16) -> ReLU -> pool: 7x7x16;
+    ``conv3`` 3x3 (32) -> ReLU -> pool: 3x3x32; ``fc`` 288 -> 64 -> ReLU. ``head`` is the task's
     classifier, a linear layer 64 -> ``num_classes``. Transfer learning keeps the backbone and
-    replaces the head.
+    replaces the head. About 25,000 parameters, half a million multiply-accumulates per image.
     """
 
     feature_dim = 64
@@ -102,11 +102,11 @@ class SmallCNN(nn.Module):
             )
 
         self.backbone = nn.Sequential()
-        self.backbone.add_module("conv1", conv_block(1, 16))
-        self.backbone.add_module("conv2", conv_block(16, 32))
-        self.backbone.add_module("conv3", conv_block(32, 64))
+        self.backbone.add_module("conv1", conv_block(1, 8))
+        self.backbone.add_module("conv2", conv_block(8, 16))
+        self.backbone.add_module("conv3", conv_block(16, 32))
         self.backbone.add_module(
-            "fc", nn.Sequential(nn.Flatten(), nn.Linear(64 * 3 * 3, self.feature_dim), nn.ReLU())
+            "fc", nn.Sequential(nn.Flatten(), nn.Linear(32 * 3 * 3, self.feature_dim), nn.ReLU())
         )
         self.head = nn.Linear(self.feature_dim, num_classes)
 
