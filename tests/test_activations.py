@@ -174,3 +174,13 @@ def test_backward_with_wrong_shape_names_both_shapes():
     layer.forward(np.ones((2, 3)))
     with pytest.raises(ValueError, match=r"\(2, 4\) and \(2, 3\)"):
         layer.backward(np.ones((2, 4)))
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_softmax_layer_backward_on_another_axis_matches_torch(axis):
+    rng = np.random.default_rng(7)
+    z, dy = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    layer = A.Softmax(axis=axis)
+    layer.forward(z)
+    _, expected = torch_value_and_grad(lambda t: torch.softmax(t, dim=axis), z, dy)
+    np.testing.assert_allclose(layer.backward(dy), expected, rtol=1e-10, atol=1e-14)

@@ -206,6 +206,15 @@ def test_release_checksums_are_of_the_released_cells_only(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_release_locks_test_and_read_only_cells_in_jupyterlab(name):
+    for cell in release(name).cells:
+        if meta(cell).get("locked"):
+            assert cell.metadata.get("editable") is False, cell.id
+        if meta(cell):
+            assert cell.metadata.get("deletable") is False, cell.id
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_release_needs_only_numpy(name):
     allowed = {"numpy", "time"}
     for cell in release(name).cells:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 from dlcourse.cli import main
+from dlcourse.grading.summary import histogram_bins
 from grading_support import make_course
 
 
@@ -37,3 +39,10 @@ def test_summary_prints_table_and_saves_histogram(tmp_path, capsys):
     assert "2 submissions" in out and "mean 25.0" in out
     png = course.root / "grading" / "a1_convolution_scores.png"
     assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_histogram_bins_count_every_score_from_zero_to_full_marks():
+    scores = [0, 0.5, 10, 39, 40]
+    for max_score in (40, 10 + 30, 200):
+        counts, _ = np.histogram(scores, bins=histogram_bins(max_score))
+        assert counts.sum() == len(scores)

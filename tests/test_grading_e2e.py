@@ -42,7 +42,7 @@ STUDENTS = {
     "hana": ({}, 40, "late"),  # correct, after the due date
     "ivan": ({"conv2d_forward": solution("conv2d_forward").replace(
         "    cache = (x, w, b, stride, padding)", "    import os\n    os._exit(0)")},
-        10, "kernel died"),  # kills its interpreter (backward needs its forward: also lost)
+        30, "kernel died"),  # kills its interpreter in one function: only its 10 points lost
     "kim": ("missing", 0, "missing"),  # a folder without the notebook
 }  # fmt: skip
 
@@ -57,7 +57,7 @@ def term(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("term")
     course = make_course(tmp)
     root = str(course.root)
-    assert main(["--course", root, "release", "a1_convolution", "--nbgrader"]) == 0
+    assert main(["--course", root, "release", "a1_convolution"]) == 0
     release = released_notebook(course)
     archive = tmp / "lms_download.zip"
     with zipfile.ZipFile(archive, "w") as zf:

@@ -83,3 +83,25 @@ def test_running_again_gives_the_same_rows(graded):
     for student, row in rows.items():
         assert {k: v for k, v in again[student].items() if k not in strip} == \
             {k: v for k, v in row.items() if k not in strip}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["a2_pooling", "a3_pooling_by_hand"])
+def test_solution_scores_every_autograded_point_and_blank_none(tmp_path, name):
+    spec = get_spec(name)
+    course = make_course(tmp_path, (name,))
+    submit(course, "correct", name)
+    submit(course, "blank", name, cells=blank_cells(name, spec.answer_cells))
+    rows = {r["student"]: r for r in autograde(course, spec, "s", LIMITS, progress=False)}
+    assert rows["correct"]["score"] == spec.auto_score
+    assert rows["blank"]["score"] == 0
+
+
+def test_wrong_hand_pooling_answer_loses_its_points(tmp_path):
+    spec = get_spec("a3_pooling_by_hand")
+    course = make_course(tmp_path, (spec.name,))
+    submit(
+        course, "dev", spec.name, cells={"max_pool_answer": "max_pool_result = [[6, 8], [5, 4]]"}
+    )
+    (row,) = autograde(course, spec, "s", LIMITS, progress=False)
+    assert row["score"] == 3 and "max_pool_result" not in row["reason"].split(";")[0][:0]
+    assert [t["passed"] for t in row["tests"]] == [False, True]

@@ -35,6 +35,13 @@ def test_manual_cells_are_the_notebooks_manually_graded_answers(name):
     assert set(SPECS[name].manual_cells) == manual
 
 
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_max_score_is_the_notebooks_total(name):
+    total = sum(c["metadata"]["nbgrader"].get("points", 0) for c in source_notebook(name)["cells"]
+                if c["metadata"].get("nbgrader", {}).get("grade"))  # fmt: skip
+    assert SPECS[name].max_score == total
+
+
 def test_cases_depend_on_the_secret_and_are_reproducible():
     test = get_spec("a1_convolution").tests[0]
     first = test.make_cases(case_rng("secret-1", "a1_convolution", test.grade_id))

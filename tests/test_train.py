@@ -279,3 +279,14 @@ def test_early_stopping_without_validation_data_is_an_error():
             epochs=1,
             early_stopping=EarlyStopping(),
         )
+
+
+def test_progress_bar_only_when_asked(capsys):
+    X, y = blobs(20)
+    net = small_net()
+    fit(net, SoftmaxCrossEntropyLoss(), SGD(net.parameters(), lr=0.1), X, y, epochs=2)
+    assert capsys.readouterr().err == ""  # not a terminal: no bar by default
+    fit(
+        net, SoftmaxCrossEntropyLoss(), SGD(net.parameters(), lr=0.1), X, y, epochs=2, progress=True
+    )
+    assert "epoch" in capsys.readouterr().err

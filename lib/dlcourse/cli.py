@@ -59,10 +59,7 @@ def cmd_release(args) -> int:
     course = _course(args)
     for spec in _specs(args, course):
         command = [sys.executable, "-m", "nbgrader", "generate_assignment", spec.name, "--force"]
-        tool = course.root / "tools" / "assignments.py"
-        if tool.is_file() and not args.nbgrader:
-            command = [sys.executable, str(tool)]
-        print("$", " ".join(command))
+        print("$ nbgrader", " ".join(command[3:]))
         env = dict(os.environ)  # nbgrader runs `alembic` from PATH: use this environment's
         env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
         done = subprocess.run(command, cwd=course.root, env=env)
@@ -113,17 +110,34 @@ def cmd_autograde(args) -> int:
     for note in protections.notes:
         print("warning:", note, file=sys.stderr)
     secret = course_secret(course.root)
+    roster = [] if args.no_gradebook else _roster(args, course)
     for spec in _specs(args, course):
-        rows = runner.autograde(course, spec, secret, limits, jobs=args.jobs,
-                                students=args.student or None, due=_due(args.due),
-                                force=args.force, progress=not args.quiet)  # fmt: skip
+        students = args.student or sorted(set(course.students(spec)) | set(roster))
+        url = gradebook.database_url(course.root, args.db)
+        due = _due(args.due)
+        if due is None and not args.no_gradebook and _gradebook_exists(args, course):
+            due = gradebook.due_date(url, spec.name)
+        rows = runner.autograde(course, spec, secret, limits, jobs=args.jobs, students=students,
+                                due=due, force=args.force, progress=not args.quiet)  # fmt: skip
         if not args.no_gradebook:
-            url = gradebook.database_url(course.root, args.db)
-            gradebook.write_rows(url, spec.name, course.source_notebook(spec), rows)
+            gradebook.write_rows(url, spec.name, course.source_notebook(spec), rows, due)
             for row in rows:
                 runner.copy_for_formgrader(course, spec, row["student"])
         print(summary.summary_table(rows))
     return 0
+
+
+def _gradebook_exists(args, course) -> bool:
+    url = gradebook.database_url(course.root, args.db)
+    return not url.startswith("sqlite:///") or Path(url[len("sqlite:///") :]).is_file()
+
+
+def _roster(args, course) -> list[str]:
+    """Students in the gradebook (``nbgrader db student add/import``): no submission = missing."""
+    if not _gradebook_exists(args, course):
+        return []
+    with _gradebook(args, course) as gb:
+        return [student.id for student in gb.students]
 
 
 def cmd_feedback(args) -> int:
@@ -166,8 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    p = add("release", cmd_release, "generate the student versions")
-    p.add_argument("--nbgrader", action="store_true", help="use nbgrader generate_assignment")
+    add("release", cmd_release, "generate the student versions (nbgrader generate_assignment)")
     p = add("collect", cmd_collect, "gather submissions (folder or LMS zip)", many=False)
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--from", dest="source", help="a folder laid out as submitted/")
@@ -176,7 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("autograde", cmd_autograde, "grade every submission in sandboxes")
     p.add_argument("--jobs", type=int, default=2, help="parallel sandboxes (default 2)")
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")
-    p.add_argument("--due", help="due date, e.g. '2026-12-01 23:59' (later = status late)")
+    p.add_argument("--due", help="due date, e.g. '2026-12-01 23:59' (later = status late; "
+                   "default: the gradebook's due date)")  # fmt: skip
     p.add_argument("--force", action="store_true", help="grade again even if unchanged")
     p.add_argument("--cell-timeout", type=float, default=Limits.cell_timeout)
     p.add_argument("--timeout", type=float, default=Limits.submission_timeout,

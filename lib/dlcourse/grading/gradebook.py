@@ -44,13 +44,16 @@ def open_gradebook(db_url: str):
     return Gradebook(db_url)
 
 
-def sync_assignment(gb, name: str, source_notebook: Path) -> None:
-    """Make sure the gradebook knows the assignment, its notebook and its graded cells."""
+def sync_assignment(gb, name: str, source_notebook: Path, due=None) -> None:
+    """Make sure the gradebook knows the assignment, its notebook and its graded cells.
+
+    ``due`` (a datetime) becomes the assignment's due date, which nbgrader's export reports.
+    """
     notebook, reason, _ = read_notebook(source_notebook)
     if notebook is None:
         raise FileNotFoundError(f"instructor notebook unusable: {reason}")
     nb_name = Path(source_notebook).stem
-    gb.update_or_create_assignment(name)
+    gb.update_or_create_assignment(name, **({"duedate": due} if due else {}))
     gb.update_or_create_notebook(nb_name, name)
     for cell in notebook["cells"]:
         meta = (cell.get("metadata") or {}).get("nbgrader") or {}
@@ -66,7 +69,19 @@ def sync_assignment(gb, name: str, source_notebook: Path) -> None:
             gb.update_or_create_solution_cell(gid, nb_name, name)
 
 
-def write_rows(db_url: str, name: str, source_notebook: Path, rows: list[dict]) -> int:
+def due_date(db_url: str, name: str):
+    """The due date the gradebook holds for ``name`` (``nbgrader db assignment add --duedate``)."""
+    from nbgrader.api import MissingEntry
+
+    with open_gradebook(db_url) as gb:
+        try:
+            return gb.find_assignment(name).duedate
+        except MissingEntry:
+            return None
+
+
+def write_rows(db_url: str, name: str, source_notebook: Path, rows: list[dict],
+               due=None) -> int:  # fmt: skip
     """Store every row's per-test scores; return how many submissions were written."""
     from datetime import datetime
 
@@ -76,7 +91,7 @@ def write_rows(db_url: str, name: str, source_notebook: Path, rows: list[dict]) 
     with open_gradebook(db_url) as gb, warnings.catch_warnings():
         # nbgrader's add_submission trips SQLAlchemy's autoflush warnings; they are harmless
         warnings.filterwarnings("ignore", message=".*not in session.*")
-        sync_assignment(gb, name, source_notebook)
+        sync_assignment(gb, name, source_notebook, due)
         for row in rows:
             if row["status"] == "missing":
                 gb.update_or_create_student(row["student"])

@@ -212,6 +212,9 @@ def grade_submission(course: Course, spec: AssignmentSpec, student: str, setup, 
         statuses.append("late")
     row["status"] = _worst(statuses)
     notes = [f"{v.grade_id}: {v.reason}" for v in verdicts if not v.passed]
+    if spec.manual_cells:
+        notes.append(f"{', '.join(spec.manual_cells)}: {spec.manual_points:g} points to grade "
+                     "by hand in the formgrader")  # fmt: skip
     if "late" in statuses:
         notes.insert(0, f"submitted {stamp:%Y-%m-%d %H:%M}, due {due:%Y-%m-%d %H:%M}")
     row["reason"] = "; ".join(notes)

@@ -52,11 +52,9 @@ DENIED_MODULES = (
     "torch", "torchvision", "scipy", "sklearn", "dlcourse", "tensorflow", "keras", "jax",
     "cupy", "numba", "skimage", "cv2", "nbgrader", "IPython",
 )  # fmt: skip
-#: stdlib modules imported before the filesystem is hidden (graded code may want them)
-PRELOAD = (
-    "math", "itertools", "functools", "collections", "operator", "random", "time",
-    "numpy.lib.stride_tricks", "numpy.linalg", "numpy.random", "numpy.testing",
-)  # fmt: skip
+#: modules imported before the filesystem is hidden. Only cheap ones: the standard library and
+#: numpy stay visible (bound back read-only), so anything else is imported on demand.
+PRELOAD = ("math", "itertools", "functools", "collections", "numpy.lib.stride_tricks")
 #: host folders hidden from graded code (in addition to the course and submissions folders)
 HIDDEN_ROOTS = ("/work", "/home", "/root", "/tmp", "/var/tmp", "/dev/shm", "/mnt", "/media",
                 "/srv", "/opt", "/run")  # fmt: skip
@@ -145,10 +143,11 @@ class SandboxRun:
     protections: Protections
     wall_seconds: float
     restarts: int
+    startup_seconds: float = 0.0  # from launch to the first step: interpreter, numpy, isolation
 
     def to_json(self) -> dict:
         return {"protections": asdict(self.protections), "wall_seconds": self.wall_seconds,
-                "restarts": self.restarts}  # fmt: skip
+                "startup_seconds": self.startup_seconds, "restarts": self.restarts}  # fmt: skip
 
 
 def numpy_paths() -> tuple[Path, list[Path]]:
@@ -314,7 +313,7 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
     cell_ids = {s["id"] for s in steps if s["kind"] == "cell"}
     began = time.monotonic()
     deadline = began + limits.submission_timeout
-    start, restarts, skipped = n_cells, 0, set()
+    start, restarts, skipped, startup = n_cells, 0, set(), None
     python = str(Path(sys.executable).resolve())
     prefix = []
     if protections.namespaces:
@@ -359,6 +358,8 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
                         finished = True
                     elif len(parts) == 2 and parts[1].isdigit() and int(parts[1]) < len(steps):
                         index, started = int(parts[1]), True
+                        if startup is None:
+                            startup = time.monotonic() - began
                         if parts[0] == "S":
                             current, step_began = index, time.monotonic()
                         elif parts[0] == "E":
@@ -401,7 +402,8 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
             start += 1  # the rest of a failed test's cases cannot change its verdict
         if start >= len(steps):
             break
-    return SandboxRun(results, protections, round(time.monotonic() - began, 3), restarts)
+    wall = round(time.monotonic() - began, 3)
+    return SandboxRun(results, protections, wall, restarts, round(startup or 0.0, 3))
 
 
 def _cpu_exhausted(limits: Limits, began: float) -> bool:

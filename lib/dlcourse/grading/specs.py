@@ -57,10 +57,17 @@ class AssignmentSpec:
     answer_cells: tuple[str, ...]  # the student's cells, taken from the submission
     tests: tuple[GradedTest, ...]
     manual_cells: tuple[str, ...] = field(default=())  # left to nbgrader's manual grading
+    manual_points: float = 0.0  # their points (graded by hand in the formgrader)
+
+    @property
+    def auto_score(self) -> float:
+        """Points decided by the autograder."""
+        return float(sum(t.points for t in self.tests))
 
     @property
     def max_score(self) -> float:
-        return float(sum(t.points for t in self.tests))
+        """All the assignment's points, the manually graded ones included."""
+        return self.auto_score + self.manual_points
 
 
 def case_rng(secret: str, assignment: str, grade_id: str) -> np.random.Generator:
@@ -146,9 +153,9 @@ A1 = AssignmentSpec(
         ),
         GradedTest(
             "test_conv2d_backward", 20, "conv2d_backward gives dx, dw and db",
-            ("conv2d_forward", "conv2d_backward"),
-            "_out, _cache = conv2d_forward(x, w, b, stride=stride, padding=padding)\n"
-            "dx, dw, db = conv2d_backward(dout, _cache)\n"
+            ("conv2d_backward",),
+            # the notebook fixes the cache to (x, w, b, stride, padding): graded on its own
+            "dx, dw, db = conv2d_backward(dout, (x, w, b, stride, padding))\n"
             "outputs = {'dx': dx, 'dw': dw, 'db': db}",
             ("dx", "dw", "db"), conv_backward_cases,
         ),
@@ -201,19 +208,24 @@ def pool_backward_cases(forward: Callable, backward: Callable):
     return make
 
 
+#: JSON has no tuples: give the student's code pairs as tuples, as the notebook's tests do
+PAIRS = ("kernel_size = tuple(kernel_size) if isinstance(kernel_size, list) else kernel_size\n"
+         "stride = tuple(stride) if isinstance(stride, list) else stride\n")  # fmt: skip
+
+
 def _pool_tests(kind: str, forward: Callable, backward: Callable) -> tuple[GradedTest, ...]:
     name = {"max": "max pooling", "avg": "average pooling"}[kind]
     fwd, bwd = f"{kind}_pool2d_forward", f"{kind}_pool2d_backward"
     return (
         GradedTest(
             f"test_{fwd}", 5, f"{fwd} gives the output of {name}", (fwd,),
-            f"outputs = {{'out': {fwd}(x, kernel_size, stride=stride)[0]}}",
+            PAIRS + f"outputs = {{'out': {fwd}(x, kernel_size, stride=stride)[0]}}",
             ("out",), pool_forward_cases(forward),
         ),
         GradedTest(
-            f"test_{bwd}", 5, f"{bwd} gives the gradient dx of {name}", (fwd, bwd),
-            f"_out, _cache = {fwd}(x, kernel_size, stride=stride)\n"
-            f"outputs = {{'dx': {bwd}(dout, _cache)}}",
+            f"test_{bwd}", 5, f"{bwd} gives the gradient dx of {name}", (bwd,),
+            # the notebook fixes the cache to (x, kernel_size, stride): graded on its own
+            PAIRS + f"outputs = {{'dx': {bwd}(dout, (x, kernel_size, stride))}}",
             ("dx",), pool_backward_cases(forward, backward),
         ),
     )  # fmt: skip
@@ -259,6 +271,7 @@ A3 = AssignmentSpec(
                    hand_pool_case(pool.avg_pool2d_forward), kinds="iuf"),
     ),
     manual_cells=("max_pool_written",),
+    manual_points=4,
 )  # fmt: skip
 
 SPECS: dict[str, AssignmentSpec] = {spec.name: spec for spec in (A1, A2, A3)}

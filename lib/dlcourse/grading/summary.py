@@ -30,6 +30,12 @@ def summary_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def histogram_bins(max_score: float) -> np.ndarray:
+    """Bin edges from 0 to ``max_score`` inclusive: one bar per point up to 60 points."""
+    step = 1.0 if max_score <= 60 else float(np.ceil(max_score / 30))
+    return np.arange(-step / 2, max_score + step, step)
+
+
 def histogram(rows: list[dict], path: Path) -> Path:
     """Save a histogram of the scores (one bar per score) as a PNG image."""
     import matplotlib
@@ -40,8 +46,7 @@ def histogram(rows: list[dict], path: Path) -> Path:
     scores = [r["score"] for r in rows]
     max_score = rows[0]["max_score"] if rows else 1
     fig, ax = plt.subplots(figsize=(6, 3.5), dpi=100)
-    bins = np.arange(-0.5, max_score + 1.5, max(1.0, max_score / 20))
-    ax.hist(scores, bins=bins, color="#4c72b0", edgecolor="white")
+    ax.hist(scores, bins=histogram_bins(max_score), color="#4c72b0", edgecolor="white")
     ax.set_xlabel(f"score (points out of {max_score:g})")
     ax.set_ylabel("submissions")
     ax.set_title(f"Scores of {rows[0]['assignment'] if rows else 'no submissions'}")
