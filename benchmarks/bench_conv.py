@@ -31,14 +31,16 @@ CONV_CASES = [  # (N, C, H, W, F, k, padding)
 POOL_CASES = [((64, 32, 28, 28), 2, 2)]  # (shape, kernel_size, stride)
 
 
-def best_time(fn, repeat: int) -> float:
-    fn()  # warm-up
-    times = []
+def best_times(ours, theirs, repeat: int) -> tuple[float, float]:
+    """Best-of-``repeat`` seconds of two functions, timed alternately (both see the same load)."""
+    ours(), theirs()  # warm-up
+    times = ([], [])
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for fn, record in ((ours, times[0]), (theirs, times[1])):
+            start = time.perf_counter()
+            fn()
+            record.append(time.perf_counter() - start)
+    return min(times[0]), min(times[1])
 
 
 def conv_case(case, dtype, repeat):
@@ -63,11 +65,8 @@ def conv_case(case, dtype, repeat):
         F.conv2d(tx, tw, tb, padding=p).backward(tdout)
 
     return {
-        "forward": (
-            best_time(lambda: conv2d_forward(x, wt, b, 1, p), repeat),
-            best_time(torch_f, repeat),
-        ),
-        "forward+backward": (best_time(ours_fb, repeat), best_time(torch_fb, repeat)),
+        "forward": best_times(lambda: conv2d_forward(x, wt, b, 1, p), torch_f, repeat),
+        "forward+backward": best_times(ours_fb, torch_fb, repeat),
     }
 
 
@@ -90,16 +89,17 @@ def pool_case(case, dtype, repeat):
         F.max_pool2d(tx, k, s).backward(tdout)
 
     return {
-        "forward": (
-            best_time(lambda: max_pool2d_forward(x, k, s), repeat),
-            best_time(torch_f, repeat),
-        ),
-        "forward+backward": (best_time(ours_fb, repeat), best_time(torch_fb, repeat)),
+        "forward": best_times(lambda: max_pool2d_forward(x, k, s), torch_f, repeat),
+        "forward+backward": best_times(ours_fb, torch_fb, repeat),
     }
 
 
-def seed_network_step_times(steps: int, batch_size: int = 64):
-    """Median seconds per training step (forward, loss, backward, Adam) in dlcourse and torch."""
+def seed_network_step_times(steps: int, batch_size: int = 64, full_epoch: bool = False):
+    """Median seconds per training step (forward, loss, backward, Adam) in dlcourse and torch.
+
+    With ``full_epoch`` also the seconds of one real epoch over the 60,000 MNIST training
+    images (shuffled batches of ``batch_size``), under the keys ``"<name> epoch"``.
+    """
     from dlcourse.cnn import seed_cnn
     from dlcourse.losses import SoftmaxCrossEntropyLoss
     from dlcourse.optim import Adam
@@ -139,15 +139,27 @@ def seed_network_step_times(steps: int, batch_size: int = 64):
         F.cross_entropy(tnet(tx), ty).backward()
         topt.step()
 
-    result = {}
-    for name, fn in (("dlcourse", ours), ("torch", theirs)):
-        fn()
-        times = []
-        for _ in range(steps):
+    ours(), theirs()  # warm-up
+    times = {"dlcourse": [], "torch": []}
+    for _ in range(steps):  # alternate, so that both see the same load
+        for name, fn in (("dlcourse", ours), ("torch", theirs)):
             start = time.perf_counter()
             fn()
-            times.append(time.perf_counter() - start)
-        result[name] = float(np.median(times))
+            times[name].append(time.perf_counter() - start)
+    result = {name: float(np.median(t)) for name, t in times.items()}
+    if full_epoch:
+        from dlcourse.data import load_mnist
+
+        data = load_mnist()
+        order = np.random.default_rng(0).permutation(len(data.X_train))
+        for name, fn in (("dlcourse", ours), ("torch", theirs)):
+            start = time.perf_counter()
+            for i in range(0, len(order), batch_size):
+                idx = order[i : i + batch_size]
+                x, y = data.X_train[idx], data.y_train[idx]
+                tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+                fn()
+            result[f"{name} epoch"] = time.perf_counter() - start
     return result
 
 
@@ -163,6 +175,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--steps", type=int, default=60, help="training steps timed for the MNIST network"
+    )
+    parser.add_argument(
+        "--full-epoch", action="store_true", help="also time one real MNIST epoch in each"
     )
     parser.add_argument("--json", help="also write the figures to this JSON file")
     args = parser.parse_args()
@@ -210,14 +225,20 @@ def main() -> None:
                     f"{name:44s} {np.dtype(dtype).name:8s} {mode:17s} {ours * 1e3:12.2f} "
                     f"{theirs * 1e3:10.2f} {ours / theirs:7.2f}"
                 )
-    steps = seed_network_step_times(args.steps)
-    per_epoch = {k: v * 60000 / 64 for k, v in steps.items()}
+    steps = seed_network_step_times(args.steps, full_epoch=args.full_epoch)
+    per_epoch = {k: v * 60000 / 64 for k, v in steps.items() if "epoch" not in k}
     print(
         "\nseed 000 network, batch 64, float32, Adam: one MNIST epoch (938 steps) "
         f"extrapolated from the median of {args.steps} steps: "
         f"dlcourse {per_epoch['dlcourse']:.1f} s, torch {per_epoch['torch']:.1f} s, "
         f"ratio {per_epoch['dlcourse'] / per_epoch['torch']:.2f}"
     )
+    if args.full_epoch:
+        ours, theirs = steps["dlcourse epoch"], steps["torch epoch"]
+        print(
+            f"one real MNIST epoch (60,000 images, batches of 64): dlcourse {ours:.1f} s, "
+            f"torch {theirs:.1f} s, ratio {ours / theirs:.2f}"
+        )
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(
@@ -227,6 +248,7 @@ def main() -> None:
                     "torch_threads": torch.get_num_threads(),
                     "rows": rows,
                     "mnist_epoch_s": per_epoch,
+                    "mnist_full_epoch_s": {k: v for k, v in steps.items() if "epoch" in k},
                 },
                 fh,
                 indent=2,

@@ -12,7 +12,6 @@ import ast
 import importlib.util
 import os
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -608,26 +607,21 @@ def test_one_bug_loses_exactly_the_points_of_its_answer(graded, name, answer_id)
 
 
 def validate(course: Path, notebooks: list[Path]) -> dict[str, str]:
-    """Run `nbgrader validate` on notebooks; return each one's report."""
+    """Run `nbgrader validate` once on several notebooks; return each one's report by path."""
     result = tool.nbgrader(["validate", *map(str, notebooks)], course)
     reports = re.split(r"\[ValidateApp \| INFO\] Validating '", result.stdout)
-    return {Path(r.split("'", 1)[0]).name: r for r in reports[1:]}
+    return {r.split("'", 1)[0]: r for r in reports[1:]}
 
 
 @pytest.mark.slow
 def test_validate_passes_on_the_solution_and_fails_on_the_untouched_release(graded):
     course, _ = graded
-    work = course.parent / "validate"
-    for kind, folder in [("solution", tool.SOURCE_DIR), ("release", tool.RELEASE_DIR)]:
-        for name in NAMES:
-            target = work / kind / f"{name}.ipynb"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(course / folder / name / f"{name}.ipynb", target)
-    solutions = validate(course, sorted((work / "solution").glob("*.ipynb")))
-    releases = validate(course, sorted((work / "release").glob("*.ipynb")))
+    solutions = {n: tool.source_path(n, course) for n in NAMES}
+    releases = {n: tool.release_path(n, course) for n in NAMES}
+    reports = validate(course, [*solutions.values(), *releases.values()])
     for name in NAMES:
-        assert "Success! Your notebook passes all the tests." in solutions[f"{name}.ipynb"]
-        assert "VALIDATION FAILED" in releases[f"{name}.ipynb"]
+        assert "Success! Your notebook passes all the tests." in reports[str(solutions[name])]
+        assert "VALIDATION FAILED" in reports[str(releases[name])]
 
 
 def test_tool_rejects_unknown_assignment_names(capsys):

@@ -205,3 +205,15 @@ def test_probe_says_why_a_protection_is_missing():
     assert protections.resource_limits
     if not protections.namespaces:
         assert protections.notes
+
+
+def test_without_root_grading_still_works_and_says_what_is_missing(tmp_path, monkeypatch):
+    from dlcourse.grading import sandbox
+
+    weak = sandbox.Protections(True, False, False, ("not running as root (simulated)",))
+    monkeypatch.setattr(sandbox, "probe_protections", lambda: weak)
+    cell = "def f(x, k):\n    return x * k\ndef g(x, k):\n    import torch\n"
+    result = run(tmp_path, cell, ["outputs = {'y': f(x, k)}", "outputs = {'y': g(x, k)}"])
+    assert result.protections.notes == ("not running as root (simulated)",)
+    np.testing.assert_array_equal(result.steps[1].outputs["y"], [0, 2, 4, 6])
+    assert result.steps[2].forbidden_imports == ["torch"]

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 import torch
-from torch import nn
-
 from dlcourse.models import (
+    VGG16,
     AlexNet,
     BasicBlock,
     Bottleneck,
@@ -17,7 +16,6 @@ from dlcourse.models import (
     NaiveInception,
     PlainBlock,
     SmallCNN,
-    VGG16,
     resnet18,
     resnet34,
     resnet50,
@@ -25,13 +23,14 @@ from dlcourse.models import (
 from dlcourse.models.alexnet import TORCHVISION_WIDTHS
 from dlcourse.models.googlenet import INCEPTION_TABLE
 from dlcourse.models.slides import SlidePlainCNN, SlideResidualCNN
+from torch import nn
 
 META = torch.device("meta")
 
 
 @pytest.fixture(autouse=True)
 def one_thread():
-    """One intra-op thread: on a shared 2-core machine OpenMP threads otherwise wait on each other."""
+    """One intra-op thread: on a shared 2-core machine, OpenMP threads wait on each other."""
     n = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
@@ -136,7 +135,12 @@ def alexnet_formula(widths, groups):
         + (3 * 3 * (c3 // groups) * c4 + c4)
         + (3 * 3 * (c4 // groups) * c5 + c5)
     )
-    return convs + linear_params(6 * 6 * c5, 4096) + linear_params(4096, 4096) + linear_params(4096, 1000)
+    return (
+        convs
+        + linear_params(6 * 6 * c5, 4096)
+        + linear_params(4096, 4096)
+        + linear_params(4096, 1000)
+    )
 
 
 @pytest.mark.parametrize(
@@ -151,14 +155,18 @@ def alexnet_formula(widths, groups):
 def test_alexnet_parameter_count(kwargs, published):
     with META:
         model = AlexNet(**kwargs)
-    expected = alexnet_formula(kwargs.get("widths", (96, 256, 384, 384, 256)), kwargs.get("groups", 1))
+    expected = alexnet_formula(
+        kwargs.get("widths", (96, 256, 384, 384, 256)), kwargs.get("groups", 1)
+    )
     assert expected == published
     assert n_params(model) == published
 
 
 def test_vgg16_has_138_357_544_parameters():
     widths = [64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512]
-    convs = sum(conv_params(cin, cout, 3) for cin, cout in zip([3] + widths[:-1], widths, strict=True))
+    convs = sum(
+        conv_params(cin, cout, 3) for cin, cout in zip([3] + widths[:-1], widths, strict=True)
+    )
     fcs = linear_params(25088, 4096) + linear_params(4096, 4096) + linear_params(4096, 1000)
     assert convs + fcs == 138_357_544
     with META:
@@ -278,7 +286,9 @@ def test_plain_block_is_a_basic_block_without_shortcut():
 @pytest.mark.parametrize("residual", [False, True])
 def test_depthnet_has_depth_weight_layers_on_its_main_path(depth, residual):
     model = DepthNet(depth, residual)
-    convs = [n for n, m in model.named_modules() if isinstance(m, nn.Conv2d) and "shortcut" not in n]
+    convs = [
+        n for n, m in model.named_modules() if isinstance(m, nn.Conv2d) and "shortcut" not in n
+    ]
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
     assert len(convs) + len(linears) == depth
     assert model(torch.zeros(3, 1, 8, 8)).shape == (3, 10)
@@ -286,7 +296,9 @@ def test_depthnet_has_depth_weight_layers_on_its_main_path(depth, residual):
 
 def test_residual_depthnet_differs_from_plain_only_by_its_two_projections():
     plain, residual = DepthNet(20, False), DepthNet(20, True)
-    projections = conv_params(16, 32, 1, bias=False) + 2 * 32 + conv_params(32, 64, 1, bias=False) + 2 * 64
+    projections = (
+        conv_params(16, 32, 1, bias=False) + 2 * 32 + conv_params(32, 64, 1, bias=False) + 2 * 64
+    )
     assert n_params(residual) - n_params(plain) == projections
 
 

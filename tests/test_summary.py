@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import pytest
 import torch
-from torch import nn
-
 from dlcourse.models import AlexNet, resnet18
 from dlcourse.models.flops import conv2d_macs, count_flops, count_macs, macs_by_module
 from dlcourse.models.summary import count_parameters, format_summary, summary
+from torch import nn
 
 META = torch.device("meta")
 
 
 @pytest.fixture(autouse=True)
 def one_thread():
-    """One intra-op thread: on a shared 2-core machine OpenMP threads otherwise wait on each other."""
+    """One intra-op thread: on a shared 2-core machine, OpenMP threads wait on each other."""
     n = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(n)
+
 
 # The slides' AlexNet table (seed 001), H x W x C, in order: conv1, pool, conv2, pool, conv3,
 # conv4, conv5, pool, then the 9216 flattened features, fc 4096, fc 4096, output 1000.
@@ -101,7 +101,9 @@ def test_count_parameters_can_skip_frozen_parameters():
         (16, 16, 3, 1, 1, 16, 9),
     ],
 )
-def test_flop_counter_reports_twice_the_conv_macs_of_the_formula(cin, cout, k, stride, padding, groups, size):
+def test_flop_counter_reports_twice_the_conv_macs_of_the_formula(
+    cin, cout, k, stride, padding, groups, size
+):
     conv = nn.Conv2d(cin, cout, k, stride=stride, padding=padding, groups=groups)
     x = torch.zeros(1, cin, size, size)
     out = conv(x).shape[-1]
@@ -117,7 +119,9 @@ def test_flop_counter_counts_a_linear_layer_as_two_flops_per_weight_and_example(
 
 def test_macs_scale_with_the_batch_size():
     conv = nn.Conv2d(4, 4, 3, padding=1)
-    assert count_macs(conv, torch.zeros(5, 4, 6, 6)) == 5 * count_macs(conv, torch.zeros(1, 4, 6, 6))
+    assert count_macs(conv, torch.zeros(5, 4, 6, 6)) == 5 * count_macs(
+        conv, torch.zeros(1, 4, 6, 6)
+    )
 
 
 def test_conv2d_macs_rejects_channels_not_divisible_by_groups():

@@ -6,8 +6,6 @@ import shutil
 
 import pytest
 import torch
-from torch import nn
-
 from dlcourse.models import SmallCNN
 from dlcourse.models.pretrained import (
     WEIGHTS_DIR,
@@ -26,13 +24,14 @@ from dlcourse.models.transfer import (
     unfreeze,
     unfreeze_last_blocks,
 )
+from torch import nn
 
 NAME = "smallcnn_mnist04"
 
 
 @pytest.fixture(autouse=True)
 def one_thread():
-    """One intra-op thread: on a shared 2-core machine OpenMP threads otherwise wait on each other."""
+    """One intra-op thread: on a shared 2-core machine, OpenMP threads wait on each other."""
     n = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
@@ -102,7 +101,13 @@ def test_parameter_table_lists_trainable_and_total_per_block():
     model = SmallCNN(num_classes=5)
     unfreeze_last_blocks(model.backbone, 1)
     table = {name: (trainable, total) for name, trainable, total in parameter_table(model)}
-    assert list(table) == ["backbone.conv1", "backbone.conv2", "backbone.conv3", "backbone.fc", "head"]
+    assert list(table) == [
+        "backbone.conv1",
+        "backbone.conv2",
+        "backbone.conv3",
+        "backbone.fc",
+        "head",
+    ]
     assert table["backbone.conv1"] == (0, 3 * 3 * 1 * 8 + 8)
     assert table["backbone.fc"] == (288 * 64 + 64, 288 * 64 + 64)
     assert table["head"] == (64 * 5 + 5, 64 * 5 + 5)
@@ -111,7 +116,9 @@ def test_parameter_table_lists_trainable_and_total_per_block():
 def test_training_with_everything_frozen_is_refused():
     model = freeze(SmallCNN())
     with pytest.raises(ValueError, match="no trainable parameters"):
-        train_classifier(model, torch.zeros(4, 1, 28, 28), torch.zeros(4, dtype=torch.long), steps=1)
+        train_classifier(
+            model, torch.zeros(4, 1, 28, 28), torch.zeros(4, dtype=torch.long), steps=1
+        )
 
 
 def test_train_classifier_lowers_the_loss_on_a_tiny_problem():
@@ -171,7 +178,9 @@ def test_save_then_load_roundtrips_the_weights(tmp_path):
     save_pretrained(model, "tiny", {"num_classes": 3}, tmp_path)
     loaded, info = load_pretrained("tiny", tmp_path)
     assert info["sha256"] == sha256sum(tmp_path / "tiny.pt")
-    for (k, v), (k2, v2) in zip(model.state_dict().items(), loaded.state_dict().items(), strict=True):
+    for (k, v), (k2, v2) in zip(
+        model.state_dict().items(), loaded.state_dict().items(), strict=True
+    ):
         assert k == k2 and torch.equal(v, v2)
 
 

@@ -15,7 +15,6 @@ import argparse
 import platform
 
 import torch
-
 from dlcourse.data import load_mnist
 from dlcourse.models.pretrained import WEIGHTS_DIR, save_pretrained
 from dlcourse.models.small import SmallCNN

@@ -103,6 +103,7 @@ def conv2d_forward_naive(x, w, b, stride=1, padding=0) -> np.ndarray:
     x (N, C, H, W), w (F, C, kh, kw), b (F,) or None -> out (N, F, Ho, Wo). For teaching and
     for testing :func:`conv2d_forward`; far too slow for training.
     """
+    x, w = np.asarray(x), np.asarray(w)
     (sh, sw), pads, (ho, wo) = check_conv_args(x, w, b, stride, padding)
     dtype = result_dtype(x, w, b)
     xp = pad_input(x, pads, dtype)
@@ -123,6 +124,7 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     x (N, C, H, W), w (F, C, kh, kw), b (F,) or None -> out (N, F, Ho, Wo), same dtype as the
     inputs (float32 or float64). ``cache`` holds what :func:`conv2d_backward` needs.
     """
+    x, w = np.asarray(x), np.asarray(w)
     stride, pads, (ho, wo) = check_conv_args(x, w, b, stride, padding)
     dtype = result_dtype(x, w, b)
     xp = pad_input(x, pads, dtype)

@@ -58,7 +58,8 @@ def check_layer_gradients(
 
     Uses the scalar loss ``L = sum(forward(x) * R)`` for a fixed random ``R`` (so that every
     output element matters with a different weight). Returns the relative error for the input
-    (key ``"x"``) and for each parameter (keys ``"param0"``, ``"param1"``, ... or its name).
+    (key ``"x"``) and for each parameter (its name, or ``"param0"``, ...; when names repeat, as in a
+    network of several layers, ``"0.W"``, ``"1.b"``, ... numbered in ``parameters()`` order).
     """
     x = np.array(x, dtype=np.float64)
     rng = np.random.default_rng(seed)
@@ -68,14 +69,15 @@ def check_layer_gradients(
     def loss() -> float:
         return float(np.sum(layer.forward(x) * r))
 
+    params = layer.parameters()
+    names = [p.name or f"param{i}" for i, p in enumerate(params)]
+    if len(set(names)) < len(names):  # a network: several "W" and "b", so number them
+        names = [f"{i}.{name}" for i, name in enumerate(names)]
     layer.zero_grad()
     layer.forward(x)
     dx = layer.backward(r)
-    analytic = {"x": dx} | {
-        (p.name or f"param{i}"): p.grad.copy() for i, p in enumerate(layer.parameters())
-    }
+    analytic = {"x": dx} | {name: p.grad.copy() for name, p in zip(names, params, strict=True)}
     numeric = {"x": numerical_gradient(loss, x, h)} | {
-        (p.name or f"param{i}"): numerical_gradient(loss, p.data, h)
-        for i, p in enumerate(layer.parameters())
+        name: numerical_gradient(loss, p.data, h) for name, p in zip(names, params, strict=True)
     }
     return {k: relative_error(analytic[k], numeric[k]) for k in analytic}

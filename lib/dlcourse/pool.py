@@ -44,7 +44,7 @@ def check_pool_args(x, kernel_size, stride, padding):
         raise ValueError(
             f"padding must be between 0 and half the window {kh}x{kw}, got {padding!r}"
         )
-    hp, wp = x.shape[2] + 2 * ph, x.shape[3] + 2 * pw
+    hp, wp = np.shape(x)[2] + 2 * ph, np.shape(x)[3] + 2 * pw
     if kh > hp or kw > wp:
         raise ValueError(
             f"pooling window {kh}x{kw} does not fit the padded input {hp}x{wp} "
@@ -93,17 +93,17 @@ def max_pool2d_backward(dout, cache):
     dxp = np.zeros_like(xp)
     slices = list(_offsets(cache["kernel"], cache["stride"], out.shape[2:]))
     disjoint = all(s >= k for s, k in zip(cache["stride"], cache["kernel"], strict=True))
-    taken = None  # windows whose gradient has been routed already
+    remaining = None  # windows whose gradient has not been routed yet
     for index, s in enumerate(slices):
-        if index == len(slices) - 1 and taken is not None:
-            hit = ~taken  # the last offset must hold the maximum of every window left
+        if remaining is None:
+            hit = xp[s] == out  # the first offset wins every window whose maximum it holds
+            remaining = ~hit
+        elif index == len(slices) - 1:
+            hit = remaining  # the last offset holds the maximum of every window left
         else:
             hit = xp[s] == out
-            if taken is None:
-                taken = hit
-            else:
-                hit &= ~taken
-                taken |= hit
+            hit &= remaining  # ties: an earlier offset has already taken the window
+            remaining ^= hit
         if disjoint:
             np.multiply(dout, hit, out=dxp[s])
         else:

@@ -155,10 +155,19 @@ def main():
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     steps = job["steps"]
 
+    def fresh(path):
+        """``path`` emptied for writing: whatever the student left there (a named pipe that
+        would block us, a symlink) is removed first, and the new file is created exclusively."""
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        return open(path, "xb")
+
     def record(index, result):
         result["forbidden_imports"] = sorted(set(attempts))
-        with open(os.path.join(out_dir, f"{index}.json"), "w", encoding="utf-8") as f:
-            json.dump(result, f)
+        with fresh(os.path.join(out_dir, f"{index}.json")) as f:
+            f.write(json.dumps(result).encode())
 
     for index, step in enumerate(steps):
         if (step["kind"] == "test" and index < start) or index in skipped:
@@ -184,8 +193,8 @@ def main():
                     if value.dtype.hasobject:  # not plain data: never pickled across
                         unsaved.append(name)
                         continue
-                    path = os.path.join(out_dir, f"{index}__{name}.npy")
-                    np.save(path, value, allow_pickle=False)
+                    with fresh(os.path.join(out_dir, f"{index}__{name}.npy")) as f:
+                        np.save(f, value, allow_pickle=False)
                 record(index, {"status": "ok", "unsaved": unsaved})
         except BaseException as exc:  # SystemExit and KeyboardInterrupt are failures too
             try:

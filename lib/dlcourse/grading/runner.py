@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -149,6 +150,15 @@ def cells_of_functions(cells: dict[str, str]) -> dict[str, str]:
     return found
 
 
+def run_uid_base() -> int:
+    """First sandbox uid of this grading process: 200000 + 64 * (pid mod 100000).
+
+    Each worker slot adds its number, so two grading runs on one machine never share a uid (the
+    clean-up kills every process of a sandbox's uid). At most 64 workers per run.
+    """
+    return 200_000 + 64 * (os.getpid() % 100_000)
+
+
 def grade_submission(course: Course, spec: AssignmentSpec, student: str, setup, cases,
                      limits: Limits, slot: int = 0,
                      due: datetime | None = None) -> dict:  # fmt: skip
@@ -172,7 +182,7 @@ def grade_submission(course: Course, spec: AssignmentSpec, student: str, setup, 
     steps, arrays = build_steps(spec, setup, submission.cells, cases, limits)
     with tempfile.TemporaryDirectory(prefix="dlcourse-grade-") as tmp:
         run = run_steps(Path(tmp) / "scratch", steps, arrays, limits, slot=slot,
-                        extra_hidden=[course.root])  # fmt: skip
+                        base_uid=run_uid_base(), extra_hidden=[course.root])  # fmt: skip
     row["protections"] = run.to_json()
     failed_cells = cell_failures(run, steps)
     defined_in = cells_of_functions(submission.cells)
@@ -243,7 +253,7 @@ def autograde(course: Course, spec: AssignmentSpec, secret: str, limits: Limits 
     students = course.students(spec) if students is None else students
     out_dir = course.results / spec.name
     out_dir.mkdir(parents=True, exist_ok=True)
-    slots = list(range(max(1, jobs)))
+    slots = list(range(min(64, max(1, jobs))))
     lock = threading.Lock()
 
     def one(student: str) -> dict:

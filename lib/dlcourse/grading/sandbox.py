@@ -30,11 +30,13 @@ nothing left behind    root and ``unshare`` (new     the process group is killed
 from __future__ import annotations
 
 import builtins
+import io
 import json
 import os
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import sysconfig
@@ -242,14 +244,34 @@ def _kill_group(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
+def read_untrusted(path: Path, max_bytes: int) -> bytes:
+    """Read a file the sandbox wrote, refusing anything but a small regular file.
+
+    The student's code owns the scratch folder: it could put a symlink (to a file only root may
+    read), a named pipe (which would block the grader forever) or a huge file where a result
+    is expected. Raises OSError or ValueError for all of these.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"{path.name} is not a regular file")
+        if info.st_size > max_bytes:
+            raise ValueError(f"{path.name} is larger than {max_bytes} bytes")
+        with os.fdopen(os.dup(fd), "rb") as f:
+            return f.read(max_bytes + 1)[:max_bytes]
+    finally:
+        os.close(fd)
+
+
 def _read_result(scratch: Path, index: int, step: dict, result: StepResult,
                  cell_ids: set[str]) -> None:  # fmt: skip
     """Fill ``result`` from the child's files; anything malformed counts as a failure."""
     path = scratch / "out" / f"{index}.json"
     try:
-        if path.stat().st_size > 65536:
-            raise ValueError("oversized result")
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_untrusted(path, 65536).decode("utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a result")
         # The child's process runs student code, so this file may be forged: every string that
         # can reach feedback is checked against a fixed list (no channel for hidden inputs).
         status = data["status"] if data.get("status") in ("ok", "error") else "error"
@@ -275,9 +297,8 @@ def _read_result(scratch: Path, index: int, step: dict, result: StepResult,
             continue
         file = scratch / "out" / f"{index}__{name}.npy"
         try:
-            if file.stat().st_size > 256 << 20:
-                raise ValueError("oversized array")
-            result.outputs[name] = np.load(file, allow_pickle=False)
+            raw = read_untrusted(file, 256 << 20)
+            result.outputs[name] = np.load(io.BytesIO(raw), allow_pickle=False)
         except (OSError, ValueError, EOFError) as exc:  # object arrays cannot be loaded
             result.bad_outputs[name] = "is not a plain numeric array" if "pickle" in str(exc) \
                 else "is missing or unreadable"  # fmt: skip
@@ -296,6 +317,8 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
     uid = base_uid + slot if protections.uid_switch else None
     job = prepare_scratch(scratch, steps, arrays, uid, protections, list(extra_hidden))
     (scratch / "job.json").write_text(json.dumps(job), encoding="utf-8")
+    logs = scratch.parent / f"{scratch.name}-logs"
+    logs.mkdir(mode=0o700, exist_ok=True)
     if uid is not None:
         for path in [scratch, scratch / "out"]:
             os.chown(path, uid, uid)
@@ -320,7 +343,9 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
         prefix = ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc"]
     while True:
         read_fd, write_fd = os.pipe()
-        with open(scratch / "stdout.txt", "ab") as out, open(scratch / "stderr.txt", "ab") as err:
+        # the output files live next to the scratch folder, where the student's code cannot
+        # replace them (by a named pipe, say)
+        with open(logs / "stdout.txt", "ab") as out, open(logs / "stderr.txt", "ab") as err:
             proc = subprocess.Popen(
                 [*prefix, python, "-I", "-S", str(CHILD), str(scratch), str(start), str(write_fd),
                  ",".join(map(str, sorted(skipped)))],
@@ -372,7 +397,11 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
         if finished:
             break
         if not started and killed_for is None:  # the sandbox itself could not start
-            tail = (scratch / "stderr.txt").read_text(errors="replace")[-2000:]
+            try:
+                tail = read_untrusted(logs / "stderr.txt", 1 << 20)[-2000:].decode(
+                    errors="replace")  # fmt: skip
+            except (OSError, ValueError) as exc:
+                tail = str(exc)
             raise SandboxError(f"the sandbox process failed to start:\n{tail}")
         failed = current
         if failed is None:  # died between steps (or before the first): blame the next one

@@ -2,7 +2,8 @@
 
 - :mod:`~dlcourse.models.alexnet`: AlexNet (227x227 input, the slides' table).
 - :mod:`~dlcourse.models.vgg`: VGG-16.
-- :mod:`~dlcourse.models.googlenet`: the Inception module (naive and with 1x1 reductions), GoogLeNet.
+- :mod:`~dlcourse.models.googlenet`: the Inception module (naive and with 1x1 reductions),
+  GoogLeNet.
 - :mod:`~dlcourse.models.resnet`: basic and bottleneck residual blocks, ResNet-18/34/50.
 - :mod:`~dlcourse.models.small`: small plain and residual networks for the CPU experiments, and
   the transfer-learning backbone :class:`SmallCNN`.

@@ -8,7 +8,7 @@ import torch
 def check_image_batch(
     x: torch.Tensor, in_channels: int, model: str, size: tuple[int, int] | None = None
 ) -> None:
-    """Raise ValueError unless ``x`` is ``(N, in_channels, H, W)`` (and ``(H, W) == size`` if given)."""
+    """Raise ValueError unless ``x`` is ``(N, in_channels, H, W)`` (and ``H, W == size``)."""
     if x.ndim != 4:
         raise ValueError(
             f"{model} expects a batch of images (N, C, H, W), got a tensor of shape "

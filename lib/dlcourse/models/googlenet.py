@@ -23,7 +23,9 @@ from torch import nn
 from dlcourse.models._checks import check_image_batch
 
 
-def conv_relu(in_channels: int, out_channels: int, kernel_size: int, stride: int = 1) -> nn.Sequential:
+def conv_relu(
+    in_channels: int, out_channels: int, kernel_size: int, stride: int = 1
+) -> nn.Sequential:
     """A convolution with "same" padding for odd kernels, followed by ReLU."""
     return nn.Sequential(
         nn.Conv2d(in_channels, out_channels, kernel_size, stride=stride, padding=kernel_size // 2),
@@ -71,8 +73,12 @@ class Inception(nn.Module):
         super().__init__()
         self.out_channels = ch1x1 + ch3x3 + ch5x5 + pool_proj
         self.branch1 = conv_relu(in_channels, ch1x1, 1)
-        self.branch2 = nn.Sequential(conv_relu(in_channels, ch3x3red, 1), conv_relu(ch3x3red, ch3x3, 3))
-        self.branch3 = nn.Sequential(conv_relu(in_channels, ch5x5red, 1), conv_relu(ch5x5red, ch5x5, 5))
+        self.branch2 = nn.Sequential(
+            conv_relu(in_channels, ch3x3red, 1), conv_relu(ch3x3red, ch3x3, 3)
+        )
+        self.branch3 = nn.Sequential(
+            conv_relu(in_channels, ch5x5red, 1), conv_relu(ch5x5red, ch5x5, 5)
+        )
         self.branch4 = nn.Sequential(
             nn.MaxPool2d(kernel_size=3, stride=1, padding=1), conv_relu(in_channels, pool_proj, 1)
         )

@@ -35,7 +35,7 @@ def sha256sum(path: Path) -> str:
 
 
 def save_pretrained(model: torch.nn.Module, name: str, info: dict, directory=WEIGHTS_DIR) -> Path:
-    """Write ``model.state_dict()`` to ``<name>.pt`` and ``info`` plus its checksum to ``<name>.json``."""
+    """Write the ``state_dict`` to ``<name>.pt``, ``info`` and the checksum to ``<name>.json``."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     weights = directory / f"{name}.pt"

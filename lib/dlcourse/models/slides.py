@@ -65,7 +65,10 @@ class SlideConvPair(nn.Module):
 
 
 class SlideResidualCNN(nn.Module):
-    """Seed 001, 4.2 (``pool_between_blocks=False``) and 4.3 (``True``): ``(N, 3, 32, 32) -> (N, 10)``."""
+    """Seed 001, 4.2 (``pool_between_blocks=False``) and 4.3 (``True``).
+
+    ``(N, 3, 32, 32) -> logits (N, 10)``; one Keras layer per torch layer.
+    """
 
     def __init__(self, pool_between_blocks: bool, width: int = 128, num_classes: int = 10):
         super().__init__()

@@ -24,7 +24,7 @@ class LayerRow:
     params: int
 
     def hwc(self) -> str:
-        """The output shape in the slides' notation: ``55 x 55 x 96`` for (96, 55, 55), else ``4096``."""
+        """The output shape in the slides' notation: ``55 x 55 x 96`` for (96, 55, 55)."""
         shape = self.output_shape
         if len(shape) == 3:
             shape = (shape[1], shape[2], shape[0])

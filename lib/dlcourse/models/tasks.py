@@ -31,10 +31,8 @@ def digit_task(x: np.ndarray, y: np.ndarray, digits) -> tuple[torch.Tensor, torc
     return torch.as_tensor(x[keep], dtype=torch.float32), torch.as_tensor(relabel[y[keep]])
 
 
-def per_class_sample(
-    y: torch.Tensor, per_class: int, seed: int = 0
-) -> torch.Tensor:
-    """Indices of ``per_class`` random examples of every class in ``y`` (a balanced few-label set)."""
+def per_class_sample(y: torch.Tensor, per_class: int, seed: int = 0) -> torch.Tensor:
+    """Indices of ``per_class`` random examples of each class in ``y``: a balanced few-label set."""
     g = torch.Generator().manual_seed(seed)
     picks = []
     for c in torch.unique(y).tolist():

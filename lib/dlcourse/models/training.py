@@ -41,7 +41,7 @@ def train_classifier(
     eval_every: int = 0,
     seed: int = 0,
 ) -> dict[str, list[float]]:
-    """Train ``model`` with Adam and cross-entropy for ``steps`` steps on batches drawn from ``x, y``.
+    """Train ``model`` with Adam and cross-entropy for ``steps`` steps on batches from ``x, y``.
 
     Only parameters with ``requires_grad`` are given to the optimizer (frozen ones stay fixed).
     Batches are drawn without replacement within an epoch (reshuffled every epoch); with fewer
