@@ -33,11 +33,13 @@ test: $(STAMP) chromium
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow and not browser" -n 2
 
-## chromium: the browser test drives Debian's chromium (installed here when we are root)
+## chromium: the browser test drives Debian's chromium, with a Korean font for the Korean
+## terms (both installed here when we are root)
 chromium:
-	@test -x $(CHROMIUM) || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "The browser test needs Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+	@{ test -x $(CHROMIUM) && fc-list :lang=ko | grep -q . ; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    apt-get install -y -qq chromium fonts-nanum >/dev/null; \
+	  else echo "The browser test needs: sudo apt-get install chromium fonts-nanum" >&2; exit 1; fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check lib tests tools
