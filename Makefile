@@ -41,6 +41,10 @@ chromium:
 	    apt-get install -y -qq chromium fonts-nanum >/dev/null; \
 	  else echo "The browser test needs: sudo apt-get install chromium fonts-nanum" >&2; exit 1; fi; }
 
+## assignments: regenerate the student notebooks in assignments/ from solutions/
+assignments: $(STAMP)
+	$(PY) tools/assignments.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check lib tests tools
 	$(BIN)/ruff format --check lib tests tools

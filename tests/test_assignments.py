@@ -556,6 +556,14 @@ def graded(tmp_path_factory):
     return course, table
 
 
+@pytest.mark.slow
+def test_plain_nbgrader_generate_assignment_writes_the_committed_files(graded):
+    """An instructor running `nbgrader generate_assignment` in the repository changes nothing."""
+    course, _ = graded  # its releases were made by plain `nbgrader generate_assignment`
+    for name in NAMES:
+        assert tool.release_path(name, course).read_bytes() == tool.release_path(name).read_bytes()
+
+
 def score(grades, grade_id):
     return grades[grade_id]["score"]
 

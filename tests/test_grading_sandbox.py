@@ -93,10 +93,15 @@ def test_memory_hog_gets_memory_error(tmp_path):
 
 @pytest.mark.slow
 def test_cpu_limit_kills_a_busy_process(tmp_path):
-    cell = "def f(x):\n    while True: pass\n"
-    limits = Limits(cell_timeout=30, cpu_seconds=1)
-    step = run(tmp_path, cell, ["outputs = {'y': f(x)}"], limits=limits).steps[1]
-    assert step.status == "died"
+    steps = [{"kind": "cell", "id": "a", "source": "def f(x):\n    while True: pass\n",
+              "group": "a"},
+             {"kind": "test", "id": "t", "group": "t", "driver": "outputs = {'y': f(x)}",
+              "outputs": ["y"], "scalars": {}, "arrays": ["x"], "timeout": 60}]  # fmt: skip
+    limits = Limits(cell_timeout=60, cpu_seconds=1)
+    started = time.monotonic()
+    step = run_steps(tmp_path / "s", steps, {(1, "x"): np.ones(2)}, limits).steps[1]
+    assert (step.status, step.error) == ("died", "CPU time limit")
+    assert time.monotonic() - started < 50
 
 
 def test_oversized_file_write_fails(tmp_path):
@@ -217,3 +222,19 @@ def test_without_root_grading_still_works_and_says_what_is_missing(tmp_path, mon
     assert result.protections.notes == ("not running as root (simulated)",)
     np.testing.assert_array_equal(result.steps[1].outputs["y"], [0, 2, 4, 6])
     assert result.steps[2].forbidden_imports == ["torch"]
+
+
+@needs_isolation
+def test_only_numpy_and_the_standard_library_are_importable(tmp_path):
+    import os
+
+    site = str(__import__("pathlib").Path(np.__file__).resolve().parents[1])
+    base_site = str(__import__("pathlib").Path(os.__file__).parent / "site-packages")
+    cell = (f"import os\nimport numpy.testing, json, unittest\n"
+            f"open('seen.txt', 'w').write(repr([sorted(os.listdir({site!r})), "
+            f"os.listdir({base_site!r}) if os.path.isdir({base_site!r}) else []]))\n")  # fmt: skip
+    steps = [{"kind": "cell", "id": "answer", "source": cell, "group": "answer"}]
+    result = run_steps(tmp_path / "scratch", steps, {}, FAST, slot=7)
+    assert result.steps[0].status == "ok"
+    seen = (tmp_path / "scratch" / "seen.txt").read_text()
+    assert seen == "[['numpy', 'numpy.libs'], []]"

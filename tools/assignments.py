@@ -319,7 +319,8 @@ def stale(names=None) -> list[str]:
             name
             for name in names
             if not release_path(name).exists()
-            or dumps(read(release_path(name))) != fresh[name].read_text(encoding="utf-8")
+            or release_path(name).read_text(encoding="utf-8")
+            != fresh[name].read_text(encoding="utf-8")
         ]
 
 

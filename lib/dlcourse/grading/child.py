@@ -54,20 +54,22 @@ def isolate_filesystem(hide, keep):
     libc = ctypes.CDLL(None, use_errno=True)
     _mount(libc, None, "/", None, MS_REC | MS_PRIVATE, None)
     fds = {path: os.open(path, os.O_PATH) for path in keep if os.path.isdir(path)}
-    for path in hide:
+    tmpfs, mounted = (MS_NOSUID | MS_NODEV, "mode=755,size=64k"), []
+    for path in hide:  # shortest first: a folder inside a hidden one is gone already
         if os.path.isdir(path):
-            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=64k")
-    for path, fd in fds.items():
+            _mount(libc, "tmpfs", path, "tmpfs", *tmpfs)
+            mounted.append(path)
+    for path in sorted(fds, key=len):  # outer folders first, so none covers another
         os.makedirs(path, exist_ok=True)
-        _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
-        os.close(fd)
-    inside_keep = [p for p in hide if any(p.startswith(k + "/") for k in fds)]
-    for path in inside_keep:  # e.g. the interpreter's own site-packages inside the stdlib
-        if os.path.isdir(path):
-            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=64k")
-    for path in hide:  # now read-only: nothing can be written outside the scratch folder
-        if os.path.isdir(path):
-            _mount(libc, None, path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
+        _mount(libc, f"/proc/self/fd/{fds[path]}", path, None, MS_BIND | MS_REC, None)
+        _mount(libc, None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY, None)
+        os.close(fds[path])
+    for path in hide:  # e.g. the interpreter's own site-packages, inside the standard library
+        if any(path.startswith(k + "/") for k in fds) and os.path.isdir(path):
+            _mount(libc, "tmpfs", path, "tmpfs", *tmpfs)
+            mounted.append(path)
+    for path in mounted:  # read-only: nothing can be written outside the scratch folder
+        _mount(libc, None, path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
 
 
 def set_limits(limits):
@@ -149,6 +151,12 @@ def main():
     if job.get("uid") is not None:
         drop_privileges(job["uid"])
     control = os.fdopen(control_fd, "w", buffering=1)
+
+    def out_of_cpu(signum, frame):  # the soft CPU limit: say so, then end (hard limit: SIGKILL)
+        control.write("CPU\n")
+        os._exit(124)
+
+    signal.signal(signal.SIGXCPU, out_of_cpu)
     attempts = []
     sys.meta_path.insert(0, ImportGuard(job["denied_modules"], attempts))
     out_dir = "out"  # relative: the absolute path may lie under a folder hidden above
@@ -203,6 +211,8 @@ def main():
                 pass
         control.write(f"E {index}\n")
     control.write("DONE\n")
+    control.flush()
+    os._exit(0)  # no atexit handlers or finalizers of the student's: they could hang
 
 
 if __name__ == "__main__":

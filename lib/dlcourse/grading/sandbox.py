@@ -39,7 +39,6 @@ import signal
 import stat
 import subprocess
 import sys
-import sysconfig
 import time
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -162,9 +161,9 @@ def numpy_paths() -> tuple[Path, list[Path]]:
 
 
 def stdlib_paths() -> list[Path]:
-    paths = {sysconfig.get_path("stdlib"), sysconfig.get_path("platstdlib")}
-    dynload = Path(sysconfig.get_path("stdlib")) / "lib-dynload"
-    return sorted({Path(p).resolve() for p in paths} | {dynload.resolve()})
+    """The base interpreter's standard library and its compiled modules (never a venv's lib)."""
+    stdlib = Path(os.__file__).resolve().parent
+    return [stdlib] + [p for p in [stdlib / "lib-dynload"] if p.is_dir()]
 
 
 def _write_pylib(scratch: Path) -> Path:
@@ -192,7 +191,7 @@ def prepare_scratch(scratch: Path, steps: list[dict], arrays: dict, uid: int | N
         for path in sys.path:  # every other place Python could import from
             if path and Path(path).is_dir() and Path(path).resolve() not in set(stdlib_paths()):
                 hidden.add(str(Path(path).resolve()))
-        keep_paths = [str(p) for p in keep + stdlib_paths()]
+        keep_paths = sorted({str(p) for p in keep + stdlib_paths()}, key=len)  # outer first
         for path in stdlib_paths():  # the base interpreter's own site-packages
             hidden.update(str(p) for p in path.glob("site-packages") if p.is_dir())
     else:
@@ -354,7 +353,7 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
             )  # fmt: skip
         os.close(write_fd)
         current, step_began, finished, killed_for = None, time.monotonic(), False, None
-        started = False
+        started = out_of_cpu = False
         buffer, received = b"", 0
         with os.fdopen(read_fd, "rb", buffering=0) as control:
             while True:
@@ -379,8 +378,11 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
                 *lines, buffer = buffer.split(b"\n")
                 for line in lines:
                     parts = line.decode("ascii", "replace").split()
-                    if parts == ["DONE"]:
+                    if parts == ["DONE"]:  # (a forged early DONE only loses the rest)
                         finished = True
+                        break
+                    elif parts == ["CPU"]:
+                        out_of_cpu = True
                     elif len(parts) == 2 and parts[1].isdigit() and int(parts[1]) < len(steps):
                         index, started = int(parts[1]), True
                         if startup is None:
@@ -391,6 +393,8 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
                             _read_result(scratch, index, steps[index], results[index], cell_ids)
                             current = None if index == current else current
                             step_began = time.monotonic()
+                if finished:
+                    break
         _kill_group(proc)
         if uid is not None:
             kill_uid(uid)
@@ -417,7 +421,7 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
         else:
             code = proc.returncode
             result.error = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
-            if code in (-signal.SIGKILL, -signal.SIGXCPU) and _cpu_exhausted(limits, began):
+            if out_of_cpu:
                 result.error = "CPU time limit"
         if killed_for == "submission":
             break
@@ -433,7 +437,3 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
             break
     wall = round(time.monotonic() - began, 3)
     return SandboxRun(results, protections, wall, restarts, round(startup or 0.0, 3))
-
-
-def _cpu_exhausted(limits: Limits, began: float) -> bool:
-    return time.monotonic() - began >= limits.cpu_seconds * 0.9
