@@ -221,18 +221,32 @@ def _child_env(scratch: Path) -> dict:
 
 
 def kill_uid(uid: int) -> int:
-    """SIGKILL every process owned by ``uid`` (root only); return how many were found."""
+    """SIGKILL every live process owned by ``uid`` (root only); return how many were found.
+
+    Zombies (already dead, waiting to be reaped) do not count.
+    """
     found = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            if entry.stat().st_uid == uid:
-                os.kill(int(entry.name), signal.SIGKILL)
-                found += 1
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            if entry.stat().st_uid != uid:
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            if state in ("Z", "X"):
+                continue
+            os.kill(int(entry.name), signal.SIGKILL)
+            found += 1
+        except (FileNotFoundError, ProcessLookupError, PermissionError, IndexError):
             continue
     return found
+
+
+def clean_up_uid(uid: int, patience: float = 2.0) -> None:
+    """Kill the sandbox uid's processes until none is left alive (or ``patience`` runs out)."""
+    deadline = time.monotonic() + patience
+    while kill_uid(uid) and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -397,7 +411,7 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
                     break
         _kill_group(proc)
         if uid is not None:
-            kill_uid(uid)
+            clean_up_uid(uid)
         if finished:
             break
         if not started and killed_for is None:  # the sandbox itself could not start
