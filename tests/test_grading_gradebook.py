@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from dlcourse.grading.gradebook import database_url, open_gradebook, write_csv, write_rows
 from grading_support import make_course
+
+slow = pytest.mark.slow  # nbgrader creates a database through a subprocess: seconds each
 
 ROWS = [
     {"assignment": "a1_convolution", "student": "ada", "score": 30.0, "max_score": 40.0,
@@ -26,6 +29,7 @@ def test_database_url_prefers_option_then_environment_then_sqlite(tmp_path, monk
     assert database_url(tmp_path, "sqlite:////x.db") == "sqlite:////x.db"
 
 
+@slow
 def test_scores_are_written_per_test_cell(tmp_path):
     course = make_course(tmp_path)
     url = database_url(course.root, f"sqlite:///{tmp_path / 'gb.db'}")
@@ -37,6 +41,7 @@ def test_scores_are_written_per_test_cell(tmp_path):
         assert gb.find_student("bob") is not None
 
 
+@slow
 def test_manual_override_survives_a_regrade(tmp_path):
     course = make_course(tmp_path)
     url = f"sqlite:///{tmp_path / 'gb.db'}"

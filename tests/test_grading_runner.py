@@ -10,6 +10,8 @@ from dlcourse.grading.sandbox import Limits
 from dlcourse.grading.specs import get_spec
 from grading_support import answer_source, blank_cells, make_course, submit
 
+pytestmark = pytest.mark.slow  # grades a dozen submissions in sandboxes
+
 A1 = get_spec("a1_convolution")
 LIMITS = Limits(cell_timeout=10, submission_timeout=60)
 

@@ -118,7 +118,9 @@ def test_import_guard_refuses_torch_scipy_and_dlcourse(tmp_path):
 
 @needs_isolation
 def test_removing_the_import_guard_does_not_bring_torch_back(tmp_path):
-    import torch  # noqa: F401  (the grader's own environment has it)
+    import importlib.util
+
+    assert importlib.util.find_spec("torch") is not None  # the grader's environment has it
 
     site = str(__import__("pathlib").Path(np.__file__).resolve().parents[1])
     cell = f"import sys\nsys.meta_path = [m for m in sys.meta_path if 'Guard' not in repr(m)]\n" \
