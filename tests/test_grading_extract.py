@@ -6,7 +6,7 @@ import hashlib
 import json
 
 import pytest
-from dlcourse.grading.extract import defined_functions, read_submission
+from dlcourse.grading.extract import defined_names, read_submission
 
 CELLS = ["answer_a", "answer_b"]
 
@@ -93,7 +93,7 @@ def test_reading_never_modifies_the_submitted_file(tmp_path):
     assert path.stat().st_mtime_ns == mtime
 
 
-def test_defined_functions_lists_top_level_defs_and_tolerates_syntax_errors():
-    assert defined_functions("def f():\n    def inner(): pass\nclass C: pass\ndef g(): pass") == {
-        "f", "g"}  # fmt: skip
-    assert defined_functions("def f(:") is None
+def test_defined_names_lists_top_level_functions_and_variables():
+    source = "def f():\n    inner = 1\nclass C: pass\nanswer = [[1, 2]]\nx: int = 3\na.b = 4\n"
+    assert defined_names(source) == {"f", "C", "answer", "x"}
+    assert defined_names("def f(:") is None

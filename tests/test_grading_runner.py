@@ -107,3 +107,20 @@ def test_wrong_hand_pooling_answer_loses_its_points(tmp_path):
     assert row["score"] == 3 and row["max_score"] == 10
     assert [t["passed"] for t in row["tests"]] == [False, True]
     assert "result has wrong values" in row["tests"][0]["reason"]
+
+
+def test_rigged_hand_answers_gain_nothing(tmp_path):
+    spec = get_spec("a3_pooling_by_hand")
+    course = make_course(tmp_path, (spec.name,))
+    rigged = ("import numpy as np\nnp.allclose = lambda *a, **k: True\n"
+              "class Anything(list):\n    def __eq__(self, other): return True\n"
+              "max_pool_result = Anything()\n")  # fmt: skip
+    strings = "avg_pool_result = [['3.25', '5.25'], ['2', '2']]\n"
+    submit(course, "mallory", spec.name,
+           cells={"max_pool_answer": rigged, "avg_pool_answer": strings})  # fmt: skip
+    (row,) = autograde(course, spec, "s", LIMITS, progress=False)
+    assert row["score"] == 0
+    assert [t["reason"] for t in row["tests"]] == [
+        "hidden input 1 of 1: result has the wrong shape",
+        "hidden input 1 of 1: result is not an array of numbers",
+    ]

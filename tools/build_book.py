@@ -18,6 +18,10 @@ HTML = ROOT / "_build" / "html"
 
 def build() -> int:
     start = time.perf_counter()
+    # Sphinx 7.4 does not overwrite static files that already exist in the output, so an
+    # edited style sheet of ours would never reach an incremental build: remove our copies.
+    for ours in (ROOT / "book" / "_static").iterdir():
+        (HTML / "_static" / ours.name).unlink(missing_ok=True)
     cmd = [
         str(Path(sys.executable).with_name("jupyter-book")),
         "build",

@@ -1,10 +1,11 @@
 """The trusted bootstrap that runs inside the sandbox, before and around the student's code.
 
 Started by :mod:`dlcourse.grading.sandbox` as
-``python -I -S child.py SCRATCH START CONTROL_FD SKIPPED`` (a plain script: it imports nothing
-from dlcourse). In order, it
+``python -I -S child.py JOB SCRATCH START CONTROL_FD SKIPPED`` (a plain script: it imports
+nothing from dlcourse). In order, it
 
-1. reads ``SCRATCH/job.json`` (written by the trusted grader);
+1. reads ``JOB``, a JSON file the trusted grader wrote where the student's code cannot reach
+   (this process starts as root, so nothing it trusts may come from the scratch folder);
 2. imports numpy (the only third-party package graded code may use);
 3. when the job says ``isolate`` (root, fresh mount namespace): hides the host's folders behind
    empty read-only tmpfs mounts and puts back only the Python standard library and numpy, so the
@@ -135,9 +136,10 @@ def describe(exc):
 
 
 def main():
-    scratch, start, control_fd = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    skipped = {int(i) for i in sys.argv[4].split(",") if i} if len(sys.argv) > 4 else set()
-    with open(os.path.join(scratch, "job.json"), encoding="utf-8") as f:
+    job_file, scratch = sys.argv[1], sys.argv[2]
+    start, control_fd = int(sys.argv[3]), int(sys.argv[4])
+    skipped = {int(i) for i in sys.argv[5].split(",") if i} if len(sys.argv) > 5 else set()
+    with open(job_file, encoding="utf-8") as f:  # outside the scratch folder: ours alone
         job = json.load(f)
     sys.path[:0] = job["python_paths"]
     import numpy as np

@@ -101,10 +101,20 @@ def read_submission(path: Path, answer_cells: list[str]) -> Submission:
     return Submission("ok", "", cells, missing, digest)
 
 
-def defined_functions(source: str) -> set[str] | None:
-    """Names of the top-level functions ``source`` defines (None when it does not parse)."""
+def defined_names(source: str) -> set[str] | None:
+    """Names ``source`` defines at top level: functions, and variables it assigns.
+
+    None when it does not parse (the sandbox will report the SyntaxError).
+    """
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names

@@ -28,7 +28,7 @@ from pathlib import Path
 from dlcourse.grading.child import strip_magics
 from dlcourse.grading.extract import (
     cell_sources,
-    defined_functions,
+    defined_names,
     read_notebook,
     read_submission,
 )
@@ -142,10 +142,10 @@ def cell_failures(run: SandboxRun, steps: list[dict]) -> dict[str, str]:
 
 
 def cells_of_functions(cells: dict[str, str]) -> dict[str, str]:
-    """``function name -> grade_id`` of the answer cell that defines it."""
+    """``name -> grade_id`` of the answer cell that defines it (a function or a variable)."""
     found = {}
     for gid, source in cells.items():
-        for name in defined_functions(strip_magics(source)) or ():
+        for name in defined_names(strip_magics(source)) or ():
             found.setdefault(name, gid)
     return found
 

@@ -329,7 +329,9 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
     protections = probe_protections()
     uid = base_uid + slot if protections.uid_switch else None
     job = prepare_scratch(scratch, steps, arrays, uid, protections, list(extra_hidden))
-    (scratch / "job.json").write_text(json.dumps(job), encoding="utf-8")
+    # The job (what the child runs as root before it drops privileges) and the output files live
+    # next to the scratch folder, where the student's code cannot replace them: a job.json it
+    # wrote would otherwise steer the next restart, which starts as root.
     logs = scratch.parent / f"{scratch.name}-logs"
     logs.mkdir(mode=0o700, exist_ok=True)
     if uid is not None:
@@ -342,7 +344,8 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
     if uid is None:
         limits_json["max_processes"] = 0  # RLIMIT_NPROC counts all our user's processes
     job["limits"] = limits_json
-    (scratch / "job.json").write_text(json.dumps(job), encoding="utf-8")
+    job_file = logs / "job.json"
+    job_file.write_text(json.dumps(job), encoding="utf-8")
 
     results = [StepResult(i) for i in range(len(steps))]
     n_cells = sum(1 for s in steps if s["kind"] == "cell")
@@ -356,12 +359,10 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
         prefix = ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc"]
     while True:
         read_fd, write_fd = os.pipe()
-        # the output files live next to the scratch folder, where the student's code cannot
-        # replace them (by a named pipe, say)
         with open(logs / "stdout.txt", "ab") as out, open(logs / "stderr.txt", "ab") as err:
             proc = subprocess.Popen(
-                [*prefix, python, "-I", "-S", str(CHILD), str(scratch), str(start), str(write_fd),
-                 ",".join(map(str, sorted(skipped)))],
+                [*prefix, python, "-I", "-S", str(CHILD), str(job_file), str(scratch), str(start),
+                 str(write_fd), ",".join(map(str, sorted(skipped)))],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, pass_fds=(write_fd,),
                 env=_child_env(scratch), cwd=scratch, start_new_session=True,
             )  # fmt: skip
