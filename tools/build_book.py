@@ -7,6 +7,7 @@ The tests call this same script, so the test suite builds the book the README's 
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
@@ -18,10 +19,6 @@ HTML = ROOT / "_build" / "html"
 
 def build() -> int:
     start = time.perf_counter()
-    # Sphinx 7.4 does not overwrite static files that already exist in the output, so an
-    # edited style sheet of ours would never reach an incremental build: remove our copies.
-    for ours in (ROOT / "book" / "_static").iterdir():
-        (HTML / "_static" / ours.name).unlink(missing_ok=True)
     cmd = [
         str(Path(sys.executable).with_name("jupyter-book")),
         "build",
@@ -40,6 +37,10 @@ def build() -> int:
         for report in reports:
             print(f"  execution report: {report.relative_to(ROOT)}", file=sys.stderr)
         return rc
+    # Sphinx 7.4 does not overwrite static files that already exist in the output, so an
+    # edited style sheet of ours would never reach an incremental build: copy ours afresh.
+    for ours in (ROOT / "book" / "_static").iterdir():
+        shutil.copy2(ours, HTML / "_static" / ours.name)
     print(f"\nBook built in {took:.0f} s: {HTML.relative_to(ROOT) / 'index.html'}")
     return 0
 
