@@ -9,7 +9,7 @@ PY      := $(BIN)/python
 STAMP   := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: book test test-fast lint format serve env chromium assignments lock clean
+.PHONY: book test test-fast lint format serve env chromium assignments grade lock clean
 
 ## env: create .venv with the pinned dependencies and dlcourse installed in editable mode
 env: $(STAMP)
@@ -44,6 +44,10 @@ chromium:
 ## assignments: regenerate the student notebooks in assignments/ from solutions/
 assignments: $(STAMP)
 	$(PY) tools/assignments.py
+
+## grade: autograde every collected submission of one assignment (A=a1_convolution)
+grade: $(STAMP)
+	$(BIN)/dlcourse autograde $(A) --jobs 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check lib tests tools
