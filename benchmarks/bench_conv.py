@@ -100,7 +100,7 @@ def seed_network_step_times(steps: int, batch_size: int = 64, full_epoch: bool =
     With ``full_epoch`` also the seconds of one real epoch over the 60,000 MNIST training
     images (shuffled batches of ``batch_size``), under the keys ``"<name> epoch"``.
     """
-    from dlcourse.cnn import seed_cnn
+    from dlcourse.cnn import seed_cnn, torch_seed_cnn
     from dlcourse.losses import SoftmaxCrossEntropyLoss
     from dlcourse.optim import Adam
 
@@ -119,18 +119,7 @@ def seed_network_step_times(steps: int, batch_size: int = 64, full_epoch: bool =
         opt.step()
 
     torch.manual_seed(0)
-    tnet = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 10, 5),
-        torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2),
-        torch.nn.Conv2d(10, 20, 5),
-        torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2),
-        torch.nn.Flatten(),
-        torch.nn.Linear(320, 50),
-        torch.nn.ReLU(),
-        torch.nn.Linear(50, 10),
-    )
+    tnet = torch_seed_cnn()
     topt = torch.optim.Adam(tnet.parameters(), lr=1e-3)
     tx, ty = torch.tensor(x), torch.tensor(y)
 

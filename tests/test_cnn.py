@@ -12,6 +12,7 @@ from dlcourse.cnn import (
     predict_proba,
     save_weights,
     seed_cnn,
+    torch_seed_cnn,
     train_seed_cnn,
 )
 from dlcourse.gradcheck import check_layer_gradients, relative_error
@@ -39,24 +40,9 @@ def test_seed_network_parameters_are_float32_by_default():
 
 
 def torch_seed_net(net):
-    tnet = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 10, 5),
-        torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2),
-        torch.nn.Conv2d(10, 20, 5),
-        torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2),
-        torch.nn.Flatten(),
-        torch.nn.Linear(320, 50),
-        torch.nn.ReLU(),
-        torch.nn.Linear(50, 10),
-    ).double()
+    tnet = torch_seed_cnn(net)
     ours = [layer for layer in net.layers if layer.parameters()]
     theirs = [m for m in tnet if list(m.parameters())]
-    with torch.no_grad():
-        for a, t in zip(ours, theirs, strict=True):
-            t.weight.copy_(torch.tensor(a.W.data.T if isinstance(a, Affine) else a.W.data))
-            t.bias.copy_(torch.tensor(a.b.data))
     return tnet, ours, theirs
 
 

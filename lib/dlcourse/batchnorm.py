@@ -162,4 +162,5 @@ class BatchNorm1d(Layer):
         return dx
 
     def __repr__(self) -> str:
-        return f"BatchNorm1d({self.num_features}, eps={self.eps}, momentum={self.momentum})"
+        name = type(self).__name__
+        return f"{name}({self.num_features}, eps={self.eps}, momentum={self.momentum})"

@@ -17,7 +17,6 @@ between each convolution and its ReLU (the placement of seed 003).
 
 from __future__ import annotations
 
-import hashlib
 import time
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from threadpoolctl import threadpool_limits
 
 from dlcourse.activations import ReLU, softmax
 from dlcourse.batchnorm2d import BatchNorm2d
+from dlcourse.checksums import sha256sum
 from dlcourse.conv import Conv2d
 from dlcourse.layers import Affine, Flatten
 from dlcourse.network import Layer, Sequential
@@ -134,17 +134,44 @@ def train_seed_cnn(
     return net, history, time.perf_counter() - start
 
 
+def torch_seed_cnn(net: Sequential | None = None, hidden: int = 50):
+    """The seed network in PyTorch: the oracle in tests and chapter 9, the benchmark's baseline.
+
+    With ``net`` (a :func:`seed_cnn` without batch norm) the torch network is float64 and gets
+    a copy of its weights (our dense ``W`` is ``(in, out)``, torch's is ``(out, in)``), so both
+    compute the same function; without, it is float32 with torch's own initialisation.
+    """
+    import torch
+    from torch import nn
+
+    tnet = nn.Sequential(
+        nn.Conv2d(1, 10, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(10, 20, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(320, hidden), nn.ReLU(), nn.Linear(hidden, 10),
+    )  # fmt: skip
+    if net is None:
+        return tnet
+    tnet = tnet.double()
+    ours = [layer for layer in net.layers if layer.parameters()]
+    theirs = [m for m in tnet if list(m.parameters())]
+    with torch.no_grad():
+        for a, t in zip(ours, theirs, strict=True):
+            t.weight.copy_(torch.tensor(a.W.data.T if isinstance(a, Affine) else a.W.data))
+            t.bias.copy_(torch.tensor(a.b.data))
+    return tnet
+
+
 def save_weights(net: Layer, path) -> str:
     """Save the parameters of ``net`` to an ``.npz``; returns the file's sha256."""
     path = Path(path)
     np.savez(path, **{f"p{i}": p.data for i, p in enumerate(net.parameters())})
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return sha256sum(path)
 
 
 def load_weights(net: Layer, path, sha256: str) -> Layer:
     """Load parameters saved by :func:`save_weights` after checking the file's sha256."""
     path = Path(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = sha256sum(path)
     if digest != sha256:
         raise ValueError(f"{path.name}: sha256 {digest} does not match the expected {sha256}")
     params = net.parameters()

@@ -22,6 +22,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from dlcourse.checksums import md5sum
+
 
 class Split(NamedTuple):
     """A train/test split; unpacks as ``X_train, y_train, X_test, y_test``."""
@@ -136,15 +138,6 @@ def mnist_source_dir() -> Path:
 def cache_dir() -> Path:
     """Where decoded data sets are cached: ``$DLCOURSE_CACHE`` or ``~/.cache/dlcourse``."""
     return Path(os.environ.get("DLCOURSE_CACHE", Path.home() / ".cache" / "dlcourse"))
-
-
-def md5sum(path: Path) -> str:
-    """Hex MD5 digest of a file."""
-    digest = hashlib.md5()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify_mnist_files(source_dir: Path) -> dict[str, Path]:

@@ -8,12 +8,12 @@ writes both; :func:`load_pretrained` refuses a ``.pt`` file whose checksum diffe
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import torch
 
+from dlcourse.checksums import sha256sum
 from dlcourse.models.small import SmallCNN
 
 WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
@@ -23,15 +23,6 @@ ARCHITECTURES = {"SmallCNN": SmallCNN}
 
 class ChecksumError(RuntimeError):
     """A weights file does not match the checksum recorded next to it."""
-
-
-def sha256sum(path: Path) -> str:
-    """Hex SHA-256 digest of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def save_pretrained(model: torch.nn.Module, name: str, info: dict, directory=WEIGHTS_DIR) -> Path:

@@ -19,23 +19,19 @@ from dlcourse.models._checks import check_image_batch
 from dlcourse.models.resnet import BasicBlock
 
 
-class PlainBlock(nn.Module):
-    """A basic block without its shortcut: ``y = relu(bn(conv(relu(bn(conv(x))))))``.
+class PlainBlock(BasicBlock):
+    """A basic block without its shortcut: ``y = relu(F(x))``.
 
-    ``(N, in_channels, H, W) -> (N, out_channels, H / stride, W / stride)``; same layers as
-    :class:`~dlcourse.models.resnet.BasicBlock` minus the shortcut.
+    ``(N, in_channels, H, W) -> (N, out_channels, H / stride, W / stride)``; exactly the layers
+    of :class:`~dlcourse.models.resnet.BasicBlock`, with the shortcut taken out.
     """
 
     def __init__(self, in_channels: int, out_channels: int, stride: int = 1):
-        super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(out_channels)
-        self.relu = nn.ReLU(inplace=True)
-        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(out_channels)
+        super().__init__(in_channels, out_channels, stride)
+        del self.shortcut
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.relu(self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x))))))
+        return self.relu(self.residual(x))
 
 
 class DepthNet(nn.Module):
