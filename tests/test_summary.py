@@ -13,13 +13,7 @@ from torch import nn
 META = torch.device("meta")
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One intra-op thread: on a shared 2-core machine, OpenMP threads wait on each other."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 # The slides' AlexNet table (seed 001), H x W x C, in order: conv1, pool, conv2, pool, conv3,

@@ -29,13 +29,7 @@ from torch import nn
 NAME = "smallcnn_mnist04"
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One intra-op thread: on a shared 2-core machine, OpenMP threads wait on each other."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def one_step(model: nn.Module, optimizer: torch.optim.Optimizer) -> None:
