@@ -46,6 +46,13 @@ def link_first_uses(app, doctree, docname) -> None:
         linked.add(key)
 
 
+def reread_all_when_glossary_changes(app, env, added, changed, removed) -> list[str]:
+    """Every page links into the glossary, so a changed glossary means every page is stale."""
+    glossaries = {doc for doc in added | changed if doc.endswith("glossary")}
+    return sorted(env.found_docs - added - changed) if glossaries else []
+
+
 def setup(app):
+    app.connect("env-get-outdated", reread_all_when_glossary_changes)
     app.connect("doctree-resolved", link_first_uses)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
