@@ -197,3 +197,32 @@ def test_search_finds_the_chapter_that_teaches_a_term(browser_page, term):
     assert any(h.endswith(f"/{SEARCH_TERMS[term]}.html") for h in hits), (
         f"searching {term!r} found {hits}, not {SEARCH_TERMS[term]}"
     )
+
+
+CHAPTERS = [doc for doc in PAGES if doc.startswith("book/ch")]
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_chapter_page_has_the_frame_of_the_book(browser_page, doc):
+    """Objectives, summary, exercises whose solutions open on click, glossary links, notebook."""
+    origin, context, _ = browser_page
+    page = context.new_page()
+    page.goto(f"{origin}/{doc}.html", wait_until="load")
+    article = page.locator("article.bd-article")
+    assert article.locator(".admonition-title", has_text="Learning objectives").count() == 1
+    assert page.locator("section#summary").count() == 1, f"{doc}: no Summary section"
+    assert page.locator("section#exercises .exercise").count() >= 2, f"{doc}: under 2 exercises"
+    solution = page.locator(".solution.dropdown").first
+    body = solution.locator(".admonition-title ~ *").first
+    assert not body.is_visible(), f"{doc}: a solution is shown before it is asked for"
+    solution.locator(".admonition-title").click()
+    body.wait_for(state="visible", timeout=5000)
+    assert article.locator("a.glossary-link").count() >= 1, f"{doc}: no term links the glossary"
+    notebook = page.locator("a.btn-download-notebook-button").get_attribute("href")
+    response = page.request.get(f"{origin}/{doc.rsplit('/', 1)[0]}/{notebook}")
+    page.close()
+    assert response.status == 200, f"{doc}: the .ipynb download answers {response.status}"
+    cells = response.json()["cells"]
+    assert any(cell["cell_type"] == "code" for cell in cells), f"{doc}: notebook has no code"
