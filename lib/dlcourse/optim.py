@@ -25,9 +25,14 @@ class Optimizer:
     """Base class: holds the parameters, checks hyperparameters, runs ``update`` on each.
 
     A subclass defines ``update(param, grad, state)``, where ``grad`` is ``param.grad`` (plus
-    ``weight_decay * param.data`` for optimizers with L2 weight decay) and ``state`` is a dict
-    kept for that parameter between steps (velocities, running averages, the step count).
+    ``weight_decay * param.data`` for optimizers with L2 weight decay, added here in ``step``:
+    the gradient of ``1/2 weight_decay ||W||^2`` in the loss) and ``state`` is a dict kept for
+    that parameter between steps (velocities, running averages, the step count). An optimizer
+    with ``decoupled = True`` (AdamW) applies its decay itself instead.
     """
+
+    weight_decay: float = 0.0
+    decoupled: bool = False
 
     def __init__(self, params: Iterable[Parameter], lr: float, **hyper):
         self.params = list(params)
@@ -58,7 +63,10 @@ class Optimizer:
                     f"gradient of parameter {p.name or '(unnamed)'} has shape {p.grad.shape} "
                     f"but the parameter has shape {p.data.shape}"
                 )
-            self.update(p, p.grad, state)
+            grad = p.grad
+            if self.weight_decay and not self.decoupled:
+                grad = grad + self.weight_decay * p.data
+            self.update(p, grad, state)
 
     def update(self, param: Parameter, grad: np.ndarray, state: dict) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define update")
@@ -144,8 +152,6 @@ class SGD(Optimizer):
         )
 
     def update(self, param: Parameter, grad: np.ndarray, state: dict) -> None:
-        if self.weight_decay:
-            grad = grad + self.weight_decay * param.data
         if self.momentum:
             if "b" not in state:
                 state["b"] = grad.copy()
@@ -226,8 +232,6 @@ class Adagrad(Optimizer):
 
     def update(self, param: Parameter, grad: np.ndarray, state: dict) -> None:
         state["t"] = t = state.get("t", 0) + 1
-        if self.weight_decay:
-            grad = grad + self.weight_decay * param.data
         h = state.get("h", np.full_like(param.data, self.initial_accumulator_value))
         state["h"] = h = h + grad * grad
         lr_t = self.lr / (1 + (t - 1) * self.lr_decay)
@@ -280,8 +284,6 @@ class RMSprop(Optimizer):
         )
 
     def update(self, param: Parameter, grad: np.ndarray, state: dict) -> None:
-        if self.weight_decay:
-            grad = grad + self.weight_decay * param.data
         h = state.get("h", np.zeros_like(param.data))
         state["h"] = h = self.alpha * h + (1 - self.alpha) * grad * grad
         if self.centered:
@@ -316,8 +318,6 @@ class Adam(Optimizer):
     ``eps`` outside the root.
     """
 
-    decoupled = False
-
     def __init__(
         self,
         params: Iterable[Parameter],
@@ -347,11 +347,8 @@ class Adam(Optimizer):
     def update(self, param: Parameter, grad: np.ndarray, state: dict) -> None:
         beta1, beta2 = self.betas
         state["t"] = t = state.get("t", 0) + 1
-        if self.weight_decay:
-            if self.decoupled:
-                param.data *= 1 - self.lr * self.weight_decay
-            else:
-                grad = grad + self.weight_decay * param.data
+        if self.weight_decay and self.decoupled:
+            param.data *= 1 - self.lr * self.weight_decay
         m = state.get("m", np.zeros_like(param.data))
         v = state.get("v", np.zeros_like(param.data))
         state["m"] = m = beta1 * m + (1 - beta1) * grad
