@@ -42,7 +42,9 @@ from dlcourse.grading.safefs import (
 #: the LMS's part ends at the first ``_attempt_<time>_``; the student id is derived from PREFIX
 ZIP_REGEXP = (r"(?P<prefix>.+?)_attempt_(?P<timestamp>\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d)_"
               r"(?P<file_id>.+)")  # fmt: skip
-MAX_MEMBER_BYTES = 20 << 20
+#: largest file collect copies; autograde refuses notebooks over 20 MB with a row that says so,
+#: and a student whose file is even larger gets an empty folder (a "missing" row) and a problem
+MAX_MEMBER_BYTES = 64 << 20
 MAX_FILES_PER_STUDENT = 200
 #: longest student id in bytes (a folder name may hold 255; nbgrader's gradebook column 128)
 MAX_ID_BYTES = 128
@@ -166,6 +168,10 @@ def collect_zip(archive: Path, submitted: Path, assignment: str, notebook: str,
                 continue
             if info.file_size > MAX_MEMBER_BYTES:
                 result.problems.append(f"{shown}: larger than {MAX_MEMBER_BYTES >> 20} MB")
+                try:  # the student still gets a row when the class is graded
+                    make_dirs(Path(submitted), [student, assignment])
+                except OSError:
+                    pass
                 continue
             attempts.setdefault(student, []).append(_Attempt(when, info, shown))
         for student, found in sorted(attempts.items()):
