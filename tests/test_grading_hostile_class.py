@@ -43,8 +43,8 @@ CONTAINMENT = ["sysv_ipc", "memory_in_many_processes", "fill_scratch", "forge_st
 LONG_ID = "x" * 252  # with ".json" longer than a file name may be
 FORMULA_ID = "=2+5+cmd|' -C calc'!A0"
 #: honest submissions placed in odd ways: each must get exactly the honest grade
-HONEST_TOO = ["honest", "jo_smith", LONG_ID, FORMULA_ID, "script_output", "huge_timestamp",
-              "fifo_timestamp", "many_values"]  # fmt: skip
+HONEST_TOO = ["honest", "jo_smith", "김민지", "j.kim", LONG_ID, FORMULA_ID, "script_output",
+              "huge_timestamp", "fifo_timestamp", "many_values"]  # fmt: skip
 
 GRADER = """
 import json, os, resource, sys
@@ -90,6 +90,8 @@ def build_class(tmp: Path):
         f"{A1.name}_honest_bug_attempt_{stamp}_a1.ipynb":
             notebook_bytes(staging, "honest_bug", cells={"conv2d_forward_loop": buggy}),
         f"{A1.name}_jo_smith_attempt_{stamp}_a1.ipynb": honest,
+        f"{A1.name}_김민지_attempt_{stamp}_과제1.ipynb": honest,
+        f"{A1.name}_j.kim_attempt_{stamp}_a1.ipynb": honest,
         f"{A1.name}_{FORMULA_ID}_attempt_{stamp}_a1.ipynb": honest,
         # eve's upload name ends like an LMS name of honest's, with a later time
         f"{A1.name}_eve_attempt_2026-12-01-21-00-00_x_honest_attempt_2026-12-09-00-00-00_"
@@ -233,7 +235,17 @@ def graded(tmp_path_factory):
 def test_collect_files_nobody_under_a_classmate_s_name(graded):
     collected = graded["collected"]
     assert sorted(collected.students) == sorted(
-        ["honest", "honest_bug", "jo_smith", FORMULA_ID, "eve", "mallory", "oversized"]
+        [
+            "honest",
+            "honest_bug",
+            "jo_smith",
+            "김민지",
+            "j.kim",
+            FORMULA_ID,
+            "eve",
+            "mallory",
+            "oversized",
+        ]
     )
     assert collected.problems == []
 

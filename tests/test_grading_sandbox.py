@@ -365,3 +365,26 @@ def test_without_a_cgroup_few_processes_share_the_memory_cap():
     values = sandbox_limits(limits, uid=61007, group=None)
     assert values["max_processes"] == FALLBACK_PROCESSES <= 4
     assert values["max_processes"] * values["memory_bytes"] <= limits.memory_bytes
+
+
+@needs_isolation
+def test_without_a_cgroup_grading_works_with_two_processes_and_half_the_memory_each(
+    tmp_path, monkeypatch
+):
+    from dlcourse.grading import sandbox
+
+    monkeypatch.setattr(sandbox, "make_group", lambda *args: None)
+    cell = (
+        "import os, time\nimport numpy as np\ndef f(x, k):\n    pids = []\n"
+        "    for i in range(4):\n        try:\n            pid = os.fork()\n"
+        "        except OSError:\n            break\n"
+        "        if pid == 0:\n            time.sleep(1)\n            os._exit(0)\n"
+        "        pids.append(pid)\n    for pid in pids:\n        os.waitpid(pid, 0)\n"
+        "    try:\n        np.ones(600 << 20, dtype=np.uint8)\n        big = 1\n"
+        "    except MemoryError:\n        big = 0\n"
+        "    return np.array([len(pids), big]) + 0 * x[:2]\n"
+    )
+    result = run(tmp_path, cell, ["outputs = {'y': f(x, k)}"])
+    assert result.protections.memory_cap == "per process"
+    forked, big = result.steps[1].outputs["y"]
+    assert (forked, big) == (1, 0)  # one child at a time; 600 MiB is more than half of 1 GiB

@@ -40,7 +40,7 @@ import stat
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -422,6 +422,8 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
         if uid is not None:
             group = make_group(f"{os.getpid()}-{slot}", limits.memory_bytes,
                                limits.max_processes)  # fmt: skip
+        if group is None and protections.memory_cap != "per process":
+            protections = replace(protections, memory_cap="per process")  # what really held
         return _run(scratch, steps, arrays, limits, protections, uid, group, list(extra_hidden))
     finally:
         if uid is not None:
