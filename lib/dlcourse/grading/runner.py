@@ -305,8 +305,10 @@ def autograde(course: Course, spec: AssignmentSpec, secret: str, limits: Limits 
             return error_row(spec, student)
 
     def grade_and_store(student: str) -> dict:
-        digest = notebook_digest(course.submission(student, spec), course.root / course.submitted)
-        key = result_key(digest, spec, limits, secret, due)
+        path = course.submission(student, spec)
+        digest = notebook_digest(path, course.root / course.submitted)
+        stamp = read_timestamp(course, path.parent / "timestamp.txt")  # a new time: grade again
+        key = result_key(f"{digest} {stamp}", spec, limits, secret, due)
         stored = out_dir / result_file_name(student)
         if not force and stored.is_file():
             old = json.loads(stored.read_text(encoding="utf-8"))

@@ -19,10 +19,19 @@ read-only host files   root (uid switch and          student code can write wher
                        read-only tmpfs)              grader's user can
 process limit          root (a uid of its own per    no limit on processes (a fork bomb can
                        worker, ``RLIMIT_NPROC``)     slow the machine until the timeout)
+one memory cap for     root and a cgroup memory      at most 2 processes, each with half the
+the whole sandbox      controller (:mod:`.cgroup`)   cap as its address-space limit
+private scratch of     root (a tmpfs mounted on the  scratch is a host folder, limited only
+bounded size           scratch folder)               per file
+no IPC object left     root and ``unshare`` (new     System V shared memory and queues outlive
+                       IPC namespace)                the sandbox and reach the next one
 nothing left behind    root and ``unshare`` (new     the process group is killed; a process
                        PID namespace: its init       that called ``setsid`` survives
                        takes all others down)
 =====================  ============================  ==========================================
+
+Whatever goes wrong, in the student's code or in the grader, the kill and the clean-up run in a
+``finally``; a step's clock starts only when the step the grader expects next is announced.
 
 :func:`probe_protections` says which of these this machine offers; every result carries it.
 """
