@@ -384,7 +384,33 @@ def test_without_a_cgroup_grading_works_with_two_processes_and_half_the_memory_e
         "    except MemoryError:\n        big = 0\n"
         "    return np.array([len(pids), big]) + 0 * x[:2]\n"
     )
-    result = run(tmp_path, cell, ["outputs = {'y': f(x, k)}"])
+    from dlcourse.grading.runner import run_uid_base
+
+    steps = [{"kind": "cell", "id": "answer", "source": cell, "group": "answer"},
+             {"kind": "test", "id": "t", "group": "t", "driver": "outputs = {'y': f(x, k)}",
+              "outputs": ["y"], "scalars": {"k": 1}, "arrays": ["x"], "timeout": 10}]  # fmt: skip
+    # a uid of this test run's own: RLIMIT_NPROC counts every process of the uid on the machine
+    result = run_steps(tmp_path / "s", steps, {(1, "x"): np.ones(2)}, FAST, slot=3,
+                       base_uid=run_uid_base())  # fmt: skip
     assert result.protections.memory_cap == "per process"
     forked, big = result.steps[1].outputs["y"]
     assert (forked, big) == (1, 0)  # one child at a time; 600 MiB is more than half of 1 GiB
+
+
+@needs_isolation
+def test_leftovers_of_a_killed_grading_run_are_removed_by_the_next(tmp_path):
+    """A grader killed with SIGKILL cannot run its ``finally``: the next run cleans up."""
+    from pathlib import Path
+
+    from dlcourse.grading.cgroup import leftover_groups, make_group
+    from dlcourse.grading.sandbox import mount_scratch, remove_stale_scratch
+
+    dead = next(p for p in range(4_000_000, 4_100_000) if not Path(f"/proc/{p}").exists())
+    scratch = tmp_path / f"dlcourse-grade-{dead}-abc" / "scratch"
+    scratch.mkdir(parents=True)
+    assert mount_scratch(scratch, 1 << 20, None)
+    group = make_group(f"{dead}-0", 1 << 30, 8)
+    remove_stale_scratch()
+    assert str(scratch) not in open("/proc/self/mounts").read()
+    if group is not None:
+        assert not any(f"-{dead}-" in g.name for g in leftover_groups())

@@ -160,3 +160,27 @@ def leftover_groups() -> list[Path]:
     """Sandbox groups that still exist (none should, after a run)."""
     version, parents, _ = cgroup_support()
     return sorted({g for p in parents.values() for g in p.glob(f"{PREFIX}*")})
+
+
+def remove_stale_groups() -> list[Path]:
+    """Remove the groups of grading runs that died without cleaning up (a ``kill -9``).
+
+    A group is named ``dlcourse-sandbox-<pid>-<slot>``; one whose grading process is gone has
+    its processes killed and is deleted. Returns the groups removed.
+    """
+    import signal
+
+    removed = []
+    for folder in leftover_groups():
+        pid = folder.name[len(PREFIX) :].split("-")[0]
+        if not pid.isdigit() or Path(f"/proc/{pid}").exists():
+            continue
+        group = SandboxGroup([folder], cgroup_support()[0] or "v1")
+        for task in group.pids():
+            try:
+                os.kill(task, signal.SIGKILL)
+            except OSError:
+                pass
+        if group.remove(patience=1.0):
+            removed.append(folder)
+    return removed

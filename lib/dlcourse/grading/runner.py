@@ -36,7 +36,13 @@ from dlcourse.grading.extract import (
     syntax_error_line,
 )
 from dlcourse.grading.safefs import make_dirs, read_head, write_new
-from dlcourse.grading.sandbox import Limits, SandboxRun, run_steps
+from dlcourse.grading.sandbox import (
+    Limits,
+    SandboxRun,
+    probe_protections,
+    remove_stale_scratch,
+    run_steps,
+)
 from dlcourse.grading.specs import AssignmentSpec, Case, case_rng
 from dlcourse.grading.verdict import TestVerdict, judge
 
@@ -206,7 +212,7 @@ def grade_submission(course: Course, spec: AssignmentSpec, student: str, setup, 
                         for t in spec.tests]  # fmt: skip
         return row
     steps, arrays = build_steps(spec, setup, submission.cells, cases, limits)
-    with tempfile.TemporaryDirectory(prefix="dlcourse-grade-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"dlcourse-grade-{os.getpid()}-") as tmp:
         run = run_steps(Path(tmp) / "scratch", steps, arrays, limits, slot=slot,
                         base_uid=run_uid_base(), extra_hidden=[course.root])  # fmt: skip
     row["protections"] = run.to_json()
@@ -290,6 +296,8 @@ def autograde(course: Course, spec: AssignmentSpec, secret: str, limits: Limits 
     from tqdm.auto import tqdm
 
     limits = limits or Limits()
+    if probe_protections().uid_switch:
+        remove_stale_scratch()  # of an earlier run that was killed before it could clean up
     setup = setup_sources(course, spec)
     cases = build_cases(spec, secret)
     students = course.students(spec) if students is None else students

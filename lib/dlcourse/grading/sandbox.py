@@ -55,7 +55,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dlcourse.grading.cgroup import cgroup_support, make_group
+from dlcourse.grading.cgroup import cgroup_support, make_group, remove_stale_groups
 
 CHILD = Path(__file__).with_name("child.py")
 
@@ -183,6 +183,23 @@ def mount_scratch(folder: Path, size_bytes: int, uid: int | None) -> bool:
 def unmount_scratch(folder: Path) -> None:
     """Detach the tmpfs (its files vanish with it)."""
     _libc().umount2(str(folder).encode(), MNT_DETACH)
+
+
+def remove_stale_scratch() -> None:
+    """Unmount the scratch tmpfs of grading runs that died without cleaning up, and remove
+    their control groups. Scratch folders are ``<tmp>/dlcourse-grade-<pid>-*/scratch``."""
+    remove_stale_groups()
+    try:
+        mounts = Path("/proc/self/mounts").read_text().splitlines()
+    except OSError:
+        return
+    for line in mounts:
+        parts = line.split()
+        if len(parts) < 3 or parts[2] != "tmpfs" or "/dlcourse-grade-" not in parts[1]:
+            continue
+        pid = parts[1].split("/dlcourse-grade-")[1].split("-")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            unmount_scratch(Path(parts[1].replace("\\040", " ")))
 
 
 def _can_mount_tmpfs() -> bool:
