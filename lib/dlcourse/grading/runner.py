@@ -164,7 +164,7 @@ def cell_failures(run: SandboxRun, steps: list[dict]) -> dict[str, str]:
         elif result.status == "died":
             failures[step["id"]] = f"ended the process ({result.error})"
         elif result.error == "no readable result":
-            failures[step["id"]] = "left no readable result (a full scratch folder?)"
+            failures[step["id"]] = "left no readable result"
         elif result.status == "error" and (line := syntax_error_line(step["source"])):
             # a line is shown only when the grader finds it itself, from the source alone: a
             # line reported from inside the sandbox is the student's choice, and could spell
