@@ -237,10 +237,12 @@ class SandboxRun:
     wall_seconds: float
     restarts: int
     startup_seconds: float = 0.0  # from launch to the first step: interpreter, numpy, isolation
+    memory_peak_bytes: int | None = None  # of all the sandbox's processes together (cgroup)
 
     def to_json(self) -> dict:
         return {"protections": asdict(self.protections), "wall_seconds": self.wall_seconds,
-                "startup_seconds": self.startup_seconds, "restarts": self.restarts}  # fmt: skip
+                "startup_seconds": self.startup_seconds, "restarts": self.restarts,
+                "memory_peak_bytes": self.memory_peak_bytes}  # fmt: skip
 
 
 def numpy_paths() -> tuple[Path, list[Path]]:
@@ -450,7 +452,10 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
                                limits.max_processes)  # fmt: skip
         if group is None and protections.memory_cap != "per process":
             protections = replace(protections, memory_cap="per process")  # what really held
-        return _run(scratch, steps, arrays, limits, protections, uid, group, list(extra_hidden))
+        run = _run(scratch, steps, arrays, limits, protections, uid, group, list(extra_hidden))
+        if group is not None:
+            run.memory_peak_bytes = group.peak_bytes()
+        return run
     finally:
         if uid is not None:
             clean_up_uid(uid)
