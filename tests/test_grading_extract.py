@@ -97,3 +97,28 @@ def test_defined_names_lists_top_level_functions_and_variables():
     source = "def f():\n    inner = 1\nclass C: pass\nanswer = [[1, 2]]\nx: int = 3\na.b = 4\n"
     assert defined_names(source) == {"f", "C", "answer", "x"}
     assert defined_names("def f(:") is None
+
+
+def test_the_grader_finds_a_syntax_error_line_itself_and_parses_no_huge_cell():
+    from dlcourse.grading.extract import MAX_PARSED_CELL_CHARS, syntax_error_line
+
+    assert syntax_error_line("x = 1\n%timeit x\ndef f(:\n    pass\n") == 3
+    assert syntax_error_line("def f(x):\n    return x.nope\n") is None  # runs, then fails
+    huge = "a = 1\n" * (MAX_PARSED_CELL_CHARS // 6 + 1)
+    assert syntax_error_line(huge + "def f(:\n") is None
+    assert defined_names(huge + "def f(x):\n    return x\n") is None
+
+
+def test_links_and_pipes_are_refused_not_followed(tmp_path):
+    import os
+
+    real = write(tmp_path, notebook(code_cell("answer_a", "x = 1")))
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "link.ipynb").symlink_to(real)
+    os.mkfifo(tmp_path / "sub" / "pipe.ipynb")
+    for name in ("link.ipynb", "pipe.ipynb"):
+        sub = read_submission(tmp_path / "sub" / name, CELLS, root=tmp_path)
+        assert sub.status == "malformed" and name in sub.reason
+    (tmp_path / "linked_dir").symlink_to(tmp_path / "sub")
+    sub = read_submission(tmp_path / "linked_dir" / "link.ipynb", CELLS, root=tmp_path)
+    assert sub.status == "malformed"

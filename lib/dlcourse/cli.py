@@ -78,19 +78,25 @@ def cmd_collect(args) -> int:
     course = _course(args)
     (spec,) = _specs(args, course, need_source=False)
     dest = course.root / course.submitted
+    roster = _roster(args, course)
+    if args.students:
+        text = Path(args.students).read_text(encoding="utf-8")
+        roster = [line.split(",")[0].strip() for line in text.splitlines() if line.strip()]
     if args.zip:
         if not Path(args.zip).is_file():
             raise UsageError(f"no zip file {args.zip}")
-        students, skipped = collect.collect_zip(Path(args.zip), dest, spec.name, spec.notebook,
-                                                args.regexp)  # fmt: skip
-        for line in skipped:
-            print("skipped:", line)
+        done = collect.collect_zip(Path(args.zip), dest, spec.name, spec.notebook, args.regexp,
+                                   roster=roster)  # fmt: skip
     else:
         if not Path(args.source).is_dir():
             raise UsageError(f"no folder {args.source}")
-        students = collect.collect_folder(Path(args.source), dest, spec.name)
-    print(f"collected {len(students)} submissions of {spec.name} into {dest}")
-    return 0
+        done = collect.collect_folder(Path(args.source), dest, spec.name, roster=roster)
+    for line in done.notes:
+        print("note:", line)
+    for line in done.problems:
+        print("not collected:", line, file=sys.stderr)
+    print(f"collected {len(done.students)} submissions of {spec.name} into {dest}")
+    return 1 if done.problems else 0
 
 
 def _due(text: str | None) -> datetime | None:
@@ -186,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--from", dest="source", help="a folder laid out as submitted/")
     src.add_argument("--zip", help="an LMS download in nbgrader's zip-collect naming")
     p.add_argument("--regexp", default=collect.ZIP_REGEXP, help="file-name pattern of the zip")
+    p.add_argument("--students", help="roster file, one student id per line (default: the "
+                   "gradebook's students, if any)")  # fmt: skip
     p = add("autograde", cmd_autograde, "grade every submission in sandboxes")
     p.add_argument("--jobs", type=int, default=2, help="parallel sandboxes (default 2)")
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")

@@ -5,7 +5,9 @@ Started by :mod:`dlcourse.grading.sandbox` as
 nothing from dlcourse). In order, it
 
 1. reads ``JOB``, a JSON file the trusted grader wrote where the student's code cannot reach
-   (this process starts as root, so nothing it trusts may come from the scratch folder);
+   (this process starts as root, so nothing it trusts may come from the scratch folder), and
+   joins the sandbox's control group when the job names one (one memory cap for all the
+   processes of the sandbox, before any of them exists);
 2. imports numpy (the only third-party package graded code may use);
 3. when the job says ``isolate`` (root, fresh mount namespace): hides the host's folders behind
    empty read-only tmpfs mounts and puts back only the Python standard library and numpy, so the
@@ -141,6 +143,9 @@ def main():
     skipped = {int(i) for i in sys.argv[5].split(",") if i} if len(sys.argv) > 5 else set()
     with open(job_file, encoding="utf-8") as f:  # outside the scratch folder: ours alone
         job = json.load(f)
+    for procs in job.get("cgroup", []):  # join the sandbox's memory cap before anything else
+        with open(procs, "w") as f:
+            f.write("0")
     sys.path[:0] = job["python_paths"]
     import numpy as np
 

@@ -15,10 +15,20 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dlcourse.grading.safefs import Refused, read_regular
+
 MAX_NOTEBOOK_BYTES = 20 << 20
+#: most JSON values (counted as ``,`` ``[`` ``{``) a notebook may hold: parsing costs about
+#: 80 bytes of the grader's memory per value, so this bounds a parse to about 80 MB
+MAX_JSON_VALUES = 1_000_000
+#: longest answer cell the grader parses itself (``ast.parse`` needs ~500 bytes per character)
+MAX_PARSED_CELL_CHARS = 100_000
+#: one notebook parsed at a time, so parallel workers never add up their parsing peaks
+_PARSE_LOCK = threading.Lock()
 
 
 @dataclass
@@ -41,32 +51,53 @@ def _source(cell: dict) -> str:
     raise ValueError("a cell's source is neither text nor a list of lines")
 
 
-def read_notebook(path: Path) -> tuple[dict | None, str, str | None]:
-    """Return ``(notebook, reason, sha256)``; ``notebook`` is None when it cannot be used."""
+def read_notebook(path: Path, root: Path | None = None) -> tuple[dict | None, str, str | None]:
+    """Return ``(notebook, reason, sha256)``; ``notebook`` is None when it cannot be used.
+
+    No component of ``path`` below ``root`` (default: its folder) may be a link, and the file
+    must be a regular file: a link to the solutions or a named pipe is refused, not followed.
+    """
     path = Path(path)
-    if not path.is_file():
-        return None, f"no file {path.name}", None
     try:
-        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-            return None, f"{path.name} is larger than {MAX_NOTEBOOK_BYTES >> 20} MB", None
-        with open(path, "rb") as f:  # read-only, once
-            raw = f.read(MAX_NOTEBOOK_BYTES + 1)
+        raw = read_regular(Path(root) if root else path.parent, path, MAX_NOTEBOOK_BYTES)
+    except Refused as exc:
+        if "does not exist" in str(exc):
+            return None, f"no file {path.name}", None
+        return None, f"{path.name} cannot be read: {str(exc)[:200]}", ""
     except OSError as exc:
-        return None, f"cannot read {path.name}: {exc.strerror}", None
+        return None, f"cannot read {path.name}: {exc.strerror}", ""
     digest = hashlib.sha256(raw).hexdigest()
+    values = raw.count(b",") + raw.count(b"[") + raw.count(b"{")
+    if values > MAX_JSON_VALUES:
+        return None, (f"{path.name} holds more than {MAX_JSON_VALUES:,} JSON values (clear the "
+                      "outputs and submit again)"), digest  # fmt: skip
     try:
-        notebook = json.loads(raw.decode("utf-8"))
+        with _PARSE_LOCK:
+            notebook = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         return None, f"{path.name} is not UTF-8 text", digest
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (json.JSONDecodeError, RecursionError, MemoryError) as exc:
         return None, f"{path.name} is not valid JSON ({str(exc)[:80]})", digest
+    finally:
+        del raw
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         return None, f"{path.name} is not a notebook (no list of cells)", digest
     if notebook.get("nbformat") != 4:
-        return None, f"{path.name} has nbformat {notebook.get('nbformat')!r}; 4 is needed", digest
+        shown = repr(notebook.get("nbformat"))[:20]
+        return None, f"{path.name} has nbformat {shown}; 4 is needed", digest
     if not all(isinstance(c, dict) for c in notebook["cells"]):
         return None, f"{path.name} has cells that are not JSON objects", digest
     return notebook, "", digest
+
+
+def notebook_digest(path: Path, root: Path | None = None) -> str | None:
+    """SHA-256 of the submitted file's bytes (None if it cannot be read), without parsing."""
+    try:
+        raw = read_regular(Path(root) if root else Path(path).parent, Path(path),
+                           MAX_NOTEBOOK_BYTES)  # fmt: skip
+    except OSError as exc:
+        return None if "does not exist" in str(exc) else f"unreadable: {str(exc)[:100]}"
+    return hashlib.sha256(raw).hexdigest()
 
 
 def grade_id(cell: dict) -> str | None:
@@ -86,12 +117,13 @@ def cell_sources(notebook: dict, cell_type: str = "code") -> dict[str, str]:
     return found
 
 
-def read_submission(path: Path, answer_cells: list[str]) -> Submission:
-    """Extract the answer cells ``answer_cells`` (grade ids) from the notebook at ``path``."""
-    notebook, reason, digest = read_notebook(path)
+def read_submission(path: Path, answer_cells: list[str], root: Path | None = None) -> Submission:
+    """Extract the answer cells ``answer_cells`` (grade ids) from the notebook at ``path``
+    (no link below ``root`` is followed)."""
+    notebook, reason, digest = read_notebook(path, root)
     if notebook is None:
-        status = "missing" if digest is None and not Path(path).is_file() else "malformed"
-        return Submission(status, reason, sha256=digest)
+        status = "missing" if digest is None else "malformed"
+        return Submission(status, reason, sha256=digest or None)
     try:
         sources = cell_sources(notebook)
     except ValueError as exc:
@@ -104,8 +136,11 @@ def read_submission(path: Path, answer_cells: list[str]) -> Submission:
 def defined_names(source: str) -> set[str] | None:
     """Names ``source`` defines at top level: functions, and variables it assigns.
 
-    None when it does not parse (the sandbox will report the SyntaxError).
+    None when it does not parse (the sandbox will report the SyntaxError) or is too long for
+    the grader to parse safely.
     """
+    if len(source) > MAX_PARSED_CELL_CHARS:
+        return None
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -118,3 +153,21 @@ def defined_names(source: str) -> set[str] | None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names.update(t.id for t in targets if isinstance(t, ast.Name))
     return names
+
+
+def syntax_error_line(source: str) -> int | None:
+    """The line of the syntax error in ``source`` as the grader itself finds it, if any.
+
+    Magics are blanked as the sandbox does; a cell too long to parse safely gives None.
+    """
+    from dlcourse.grading.child import strip_magics
+
+    if len(source) > MAX_PARSED_CELL_CHARS:
+        return None
+    try:
+        ast.parse(strip_magics(source))
+    except SyntaxError as exc:
+        return exc.lineno if isinstance(exc.lineno, int) else None
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None

@@ -122,6 +122,15 @@ def write_csv(path: Path, rows: list[dict]) -> Path:
         writer = csv.DictWriter(f, CSV_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({**row, "score": f"{row['score']:g}", "max_score":
+            cells = {k: _inert(v) for k, v in row.items()}  # no formula from a student's id
+            writer.writerow({**cells, "score": f"{row['score']:g}", "max_score":
                              f"{row['max_score']:g}"})  # fmt: skip
     return path
+
+
+def _inert(value):
+    """A text cell a spreadsheet would run as a formula (``=`` ``+`` ``-`` ``@`` ...) gets a
+    leading ``'``, so ``=HYPERLINK(...)`` in a student id stays text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

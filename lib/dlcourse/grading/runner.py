@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
+import re
 import tempfile
 import threading
 import traceback
@@ -27,12 +27,22 @@ from pathlib import Path
 
 from dlcourse.grading.child import strip_magics
 from dlcourse.grading.extract import (
+    MAX_PARSED_CELL_CHARS,
     cell_sources,
     defined_names,
+    notebook_digest,
     read_notebook,
     read_submission,
+    syntax_error_line,
 )
-from dlcourse.grading.sandbox import Limits, SandboxRun, run_steps
+from dlcourse.grading.safefs import make_dirs, read_head, write_new
+from dlcourse.grading.sandbox import (
+    Limits,
+    SandboxRun,
+    probe_protections,
+    remove_stale_scratch,
+    run_steps,
+)
 from dlcourse.grading.specs import AssignmentSpec, Case, case_rng
 from dlcourse.grading.verdict import TestVerdict, judge
 
@@ -63,11 +73,20 @@ class Course:
         return self.root / self.submitted / student / spec.name / spec.notebook
 
     def students(self, spec: AssignmentSpec) -> list[str]:
-        """Every student with a folder for this assignment under ``submitted/``."""
+        """Every student with an entry for this assignment under ``submitted/``.
+
+        Links are listed too (never followed): grading gives them a row that says so.
+        """
         base = self.root / self.submitted
-        if not base.is_dir():
+        found = []
+        try:
+            with os.scandir(base) as entries:
+                for entry in entries:
+                    if entry.is_symlink() or os.path.lexists(Path(entry.path) / spec.name):
+                        found.append(entry.name)
+        except OSError:
             return []
-        return sorted(p.name for p in base.iterdir() if (p / spec.name).is_dir())
+        return sorted(found)
 
 
 def setup_sources(course: Course, spec: AssignmentSpec) -> dict[str, str]:
@@ -117,6 +136,16 @@ def parse_timestamp(text: str) -> datetime | None:
     return None
 
 
+def read_timestamp(course: Course, path: Path) -> datetime | None:
+    """The time in a submission's ``timestamp.txt``: only its first 64 bytes are read, and
+    never through a link (None when absent or unreadable)."""
+    try:
+        head = read_head(course.root / course.submitted, path, 64)
+    except OSError:
+        return None
+    return parse_timestamp(head.decode("utf-8", "replace"))
+
+
 def _worst(statuses) -> str:
     return max(statuses, key=STATUS_ORDER.index, default="graded")
 
@@ -134,8 +163,13 @@ def cell_failures(run: SandboxRun, steps: list[dict]) -> dict[str, str]:
             failures[step["id"]] = "did not finish in time"
         elif result.status == "died":
             failures[step["id"]] = f"ended the process ({result.error})"
-        elif result.status == "error" and result.where:
-            failures[step["id"]] = f"raised {result.error} at line {result.where[1]}"
+        elif result.error == "no readable result":
+            failures[step["id"]] = "left no readable result"
+        elif result.status == "error" and (line := syntax_error_line(step["source"])):
+            # a line is shown only when the grader finds it itself, from the source alone: a
+            # line reported from inside the sandbox is the student's choice, and could spell
+            # out a hidden input bit by bit
+            failures[step["id"]] = f"raised {result.error} at line {line}"
         else:
             failures[step["id"]] = f"raised {result.error}" if result.error else "was not run"
     return failures
@@ -145,6 +179,8 @@ def cells_of_functions(cells: dict[str, str]) -> dict[str, str]:
     """``name -> grade_id`` of the answer cell that defines it (a function or a variable)."""
     found = {}
     for gid, source in cells.items():
+        if len(source) > MAX_PARSED_CELL_CHARS:  # not parsed here: too costly for the grader
+            continue
         for name in defined_names(strip_magics(source)) or ():
             found.setdefault(name, gid)
     return found
@@ -167,11 +203,9 @@ def grade_submission(course: Course, spec: AssignmentSpec, student: str, setup, 
     row = {"assignment": spec.name, "student": student, "score": 0.0,
            "max_score": spec.max_score, "status": "graded", "reason": "", "tests": [],
            "sha256": None, "timestamp": None, "protections": None}  # fmt: skip
-    stamp_file = path.parent / "timestamp.txt"
-    stamp = parse_timestamp(stamp_file.read_text(errors="replace")[:64]) \
-        if stamp_file.is_file() else None  # fmt: skip
+    stamp = read_timestamp(course, path.parent / "timestamp.txt")
     row["timestamp"] = stamp.isoformat(" ") if stamp else None
-    submission = read_submission(path, list(spec.answer_cells))
+    submission = read_submission(path, list(spec.answer_cells), course.root / course.submitted)
     row["sha256"] = submission.sha256
     if submission.status != "ok":
         row.update(status=submission.status, reason=submission.reason)
@@ -180,7 +214,7 @@ def grade_submission(course: Course, spec: AssignmentSpec, student: str, setup, 
                         for t in spec.tests]  # fmt: skip
         return row
     steps, arrays = build_steps(spec, setup, submission.cells, cases, limits)
-    with tempfile.TemporaryDirectory(prefix="dlcourse-grade-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"dlcourse-grade-{os.getpid()}-") as tmp:
         run = run_steps(Path(tmp) / "scratch", steps, arrays, limits, slot=slot,
                         base_uid=run_uid_base(), extra_hidden=[course.root])  # fmt: skip
     row["protections"] = run.to_json()
@@ -231,6 +265,22 @@ def grade_submission(course: Course, spec: AssignmentSpec, student: str, setup, 
     return row
 
 
+def error_row(spec: AssignmentSpec, student: str) -> dict:
+    return {"assignment": spec.name, "student": student, "score": 0.0,
+            "max_score": spec.max_score, "status": "error", "tests": [],
+            "reason": "grader error: " + traceback.format_exc(limit=3)[-400:]}  # fmt: skip
+
+
+def result_file_name(student: str) -> str:
+    """``grading/<assignment>/<this>``: the id itself when it is a short plain name, otherwise
+    a readable part and a hash (a 250-character or Korean id still fits a file name)."""
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", student):
+        return f"{student}.json"
+    plain = re.sub(r"[^A-Za-z0-9]", "_", student)[:40]
+    digest = hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{plain}-{digest}.json"
+
+
 def result_key(sha256: str | None, spec: AssignmentSpec, limits: Limits, secret: str,
                due: datetime | None) -> str:  # fmt: skip
     text = json.dumps([sha256, SPEC_VERSION, spec.name, asdict(limits),
@@ -248,6 +298,8 @@ def autograde(course: Course, spec: AssignmentSpec, secret: str, limits: Limits 
     from tqdm.auto import tqdm
 
     limits = limits or Limits()
+    if probe_protections().uid_switch:
+        remove_stale_scratch()  # of an earlier run that was killed before it could clean up
     setup = setup_sources(course, spec)
     cases = build_cases(spec, secret)
     students = course.students(spec) if students is None else students
@@ -257,21 +309,27 @@ def autograde(course: Course, spec: AssignmentSpec, secret: str, limits: Limits 
     lock = threading.Lock()
 
     def one(student: str) -> dict:
-        digest = read_notebook(course.submission(student, spec))[2]
-        key = result_key(digest, spec, limits, secret, due)
-        stored = out_dir / f"{student}.json"
+        try:
+            return grade_and_store(student)
+        except Exception:  # a grader bug on one submission must not stop the run
+            return error_row(spec, student)
+
+    def grade_and_store(student: str) -> dict:
+        path = course.submission(student, spec)
+        digest = notebook_digest(path, course.root / course.submitted)
+        stamp = read_timestamp(course, path.parent / "timestamp.txt")  # a new time: grade again
+        key = result_key(f"{digest} {stamp}", spec, limits, secret, due)
+        stored = out_dir / result_file_name(student)
         if not force and stored.is_file():
             old = json.loads(stored.read_text(encoding="utf-8"))
-            if old.get("key") == key:
+            if old.get("key") == key and old.get("student") == student:
                 return old
         with lock:
             slot = slots.pop()
         try:
             row = grade_submission(course, spec, student, setup, cases, limits, slot, due)
         except Exception:  # a grader bug on one submission must not stop the run
-            row = {"assignment": spec.name, "student": student, "score": 0.0,
-                   "max_score": spec.max_score, "status": "error", "tests": [],
-                   "reason": "grader error: " + traceback.format_exc(limit=3)[-400:]}  # fmt: skip
+            row = error_row(spec, student)
         finally:
             with lock:
                 slots.append(slot)
@@ -301,11 +359,25 @@ def load_rows(course: Course, spec: AssignmentSpec) -> list[dict]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
 
 
-def copy_for_formgrader(course: Course, spec: AssignmentSpec, student: str) -> None:
-    """Put the submission where nbgrader's formgrader looks for it (``autograded/``)."""
-    src = course.submission(student, spec)
-    if read_notebook(src)[0] is None:
-        return
-    dest = course.root / course.autograded / student / spec.name / spec.notebook
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(src, dest)
+def copy_for_formgrader(course: Course, spec: AssignmentSpec, student: str) -> str | None:
+    """Put the submission where nbgrader's formgrader looks for it (``autograded/``).
+
+    The copy has every output and execution count cleared: the formgrader renders a
+    notebook's outputs as HTML, and a student's own ``<script>`` output must never reach the
+    instructor's browser. The source is read without following links. Returns why no copy was
+    made (None when it was); never raises.
+    """
+    try:
+        notebook, reason, _ = read_notebook(course.submission(student, spec),
+                                            course.root / course.submitted)  # fmt: skip
+        if notebook is None:
+            return reason
+        for cell in notebook["cells"]:
+            if cell.get("cell_type") == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+            cell.pop("attachments", None)
+        dest = make_dirs(course.root / course.autograded, [student, spec.name])
+        write_new(dest / spec.notebook, json.dumps(notebook, indent=1).encode("utf-8"))
+        return None
+    except Exception as exc:  # one student's copy must not stop the others
+        return f"no formgrader copy: {type(exc).__name__}"

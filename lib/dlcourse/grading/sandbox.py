@@ -19,10 +19,19 @@ read-only host files   root (uid switch and          student code can write wher
                        read-only tmpfs)              grader's user can
 process limit          root (a uid of its own per    no limit on processes (a fork bomb can
                        worker, ``RLIMIT_NPROC``)     slow the machine until the timeout)
+one memory cap for     root and a cgroup memory      at most 2 processes, each with half the
+the whole sandbox      controller (:mod:`.cgroup`)   cap as its address-space limit
+private scratch of     root (a tmpfs mounted on the  scratch is a host folder, limited only
+bounded size           scratch folder)               per file
+no IPC object left     root and ``unshare`` (new     System V shared memory and queues outlive
+                       IPC namespace)                the sandbox and reach the next one
 nothing left behind    root and ``unshare`` (new     the process group is killed; a process
                        PID namespace: its init       that called ``setsid`` survives
                        takes all others down)
 =====================  ============================  ==========================================
+
+Whatever goes wrong, in the student's code or in the grader, the kill and the clean-up run in a
+``finally``; a step's clock starts only when the step the grader expects next is announced.
 
 :func:`probe_protections` says which of these this machine offers; every result carries it.
 """
@@ -40,11 +49,13 @@ import stat
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
 import numpy as np
+
+from dlcourse.grading.cgroup import cgroup_support, make_group, remove_stale_groups
 
 CHILD = Path(__file__).with_name("child.py")
 
@@ -84,6 +95,12 @@ class Limits:
     max_processes: int = 32
     max_file_bytes: int = 16 << 20
     max_open_files: int = 256
+    scratch_bytes: int = 64 << 20  # the private scratch folder (a tmpfs), all files together
+
+
+#: without a control group: so few processes, each with memory_bytes / this much address space,
+#: that together they stay under the sandbox's memory cap
+FALLBACK_PROCESSES = 2
 
 
 @dataclass(frozen=True)
@@ -91,9 +108,11 @@ class Protections:
     """Which protections this machine can give, and why not where it cannot."""
 
     resource_limits: bool
-    namespaces: bool
+    namespaces: bool  # network, mount, PID and IPC namespaces
     uid_switch: bool
     notes: tuple[str, ...] = ()
+    memory_cap: str = "per process"  # "cgroup v1" / "cgroup v2": one cap for the whole sandbox
+    scratch: str = "host folder"  # "tmpfs": a private, size-limited scratch folder
 
 
 @cache
@@ -108,19 +127,92 @@ def probe_protections() -> Protections:
     elif unshare is None:
         notes.append("the unshare command (util-linux) is missing: no namespaces")
     else:
-        probe = subprocess.run(
-            [unshare, "--net", "--mount", "--pid", "--fork", "--kill-child", "true"],
-            capture_output=True,
-        )
+        probe = subprocess.run([unshare, *NAMESPACES, "true"], capture_output=True)
         namespaces = probe.returncode == 0
         if not namespaces:
             notes.append("unshare failed (container without CAP_SYS_ADMIN?): no namespaces")
+    memory_cap, scratch = "per process", "host folder"
+    if is_root:
+        version, _, why = cgroup_support()
+        if version:
+            memory_cap = f"cgroup {version}"
+        else:
+            notes.append(f"no cgroup ({why}): the memory cap is per process, with at most "
+                         f"{FALLBACK_PROCESSES} processes")  # fmt: skip
+        scratch = "tmpfs" if _can_mount_tmpfs() else "host folder"
+        if scratch != "tmpfs":
+            notes.append("cannot mount a tmpfs: scratch folders are plain host folders")
     return Protections(
         resource_limits=sys.platform != "win32",
         namespaces=namespaces,
         uid_switch=is_root,
         notes=tuple(notes),
+        memory_cap=memory_cap,
+        scratch=scratch,
     )
+
+
+#: the namespaces of a sandbox: no network, own mounts, own PIDs, own System V IPC objects
+NAMESPACES = ("--net", "--mount", "--pid", "--ipc", "--fork", "--kill-child")
+MNT_DETACH = 2
+
+
+def _libc():
+    import ctypes
+
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def mount_scratch(folder: Path, size_bytes: int, uid: int | None) -> bool:
+    """Mount a private tmpfs of ``size_bytes`` on ``folder`` (root only); True if mounted."""
+    import ctypes
+
+    options = f"size={size_bytes},mode=700,nr_inodes=4096"
+    if uid is not None:
+        options += f",uid={uid},gid={uid}"
+    flags = 2 | 4 | 8  # MS_NOSUID | MS_NODEV | MS_NOEXEC
+    done = _libc().mount(b"tmpfs", str(folder).encode(), b"tmpfs", flags, options.encode())
+    if done != 0:
+        err = ctypes.get_errno()
+        if err not in (1, 13):  # EPERM/EACCES: no mount privilege, use the folder as it is
+            raise OSError(err, os.strerror(err), str(folder))
+        return False
+    return True
+
+
+def unmount_scratch(folder: Path) -> None:
+    """Detach the tmpfs (its files vanish with it)."""
+    _libc().umount2(str(folder).encode(), MNT_DETACH)
+
+
+def remove_stale_scratch() -> None:
+    """Unmount the scratch tmpfs of grading runs that died without cleaning up, and remove
+    their control groups. Scratch folders are ``<tmp>/dlcourse-grade-<pid>-*/scratch``."""
+    remove_stale_groups()
+    try:
+        mounts = Path("/proc/self/mounts").read_text().splitlines()
+    except OSError:
+        return
+    for line in mounts:
+        parts = line.split()
+        if len(parts) < 3 or parts[2] != "tmpfs" or "/dlcourse-grade-" not in parts[1]:
+            continue
+        pid = parts[1].split("/dlcourse-grade-")[1].split("-")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            unmount_scratch(Path(parts[1].replace("\\040", " ")))
+
+
+def _can_mount_tmpfs() -> bool:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="dlcourse-probe-") as tmp:
+        try:
+            if mount_scratch(Path(tmp), 1 << 20, None):
+                unmount_scratch(Path(tmp))
+                return True
+        except OSError:
+            pass
+    return False
 
 
 @dataclass
@@ -145,10 +237,12 @@ class SandboxRun:
     wall_seconds: float
     restarts: int
     startup_seconds: float = 0.0  # from launch to the first step: interpreter, numpy, isolation
+    memory_peak_bytes: int | None = None  # of all the sandbox's processes together (cgroup)
 
     def to_json(self) -> dict:
         return {"protections": asdict(self.protections), "wall_seconds": self.wall_seconds,
-                "startup_seconds": self.startup_seconds, "restarts": self.restarts}  # fmt: skip
+                "startup_seconds": self.startup_seconds, "restarts": self.restarts,
+                "memory_peak_bytes": self.memory_peak_bytes}  # fmt: skip
 
 
 def numpy_paths() -> tuple[Path, list[Path]]:
@@ -179,8 +273,8 @@ def _write_pylib(scratch: Path) -> Path:
 def prepare_scratch(scratch: Path, steps: list[dict], arrays: dict, uid: int | None,
                     protections: Protections, extra_hidden: list[Path]) -> dict:  # fmt: skip
     """Write ``job.json`` and the input arrays; give the scratch folder to the sandbox uid."""
-    (scratch / "in").mkdir(parents=True)
-    (scratch / "out").mkdir()
+    (scratch / "in").mkdir(parents=True, exist_ok=True)
+    (scratch / "out").mkdir(exist_ok=True)
     for (index, name), value in arrays.items():
         np.save(scratch / "in" / f"{index}__{name}.npy", value, allow_pickle=False)
     site, keep = numpy_paths()
@@ -278,8 +372,20 @@ def read_untrusted(path: Path, max_bytes: int) -> bytes:
 
 
 def _read_result(scratch: Path, index: int, step: dict, result: StepResult,
-                 cell_ids: set[str]) -> None:  # fmt: skip
-    """Fill ``result`` from the child's files; anything malformed counts as a failure."""
+                 cell_ids: set[str], max_bytes: int) -> None:  # fmt: skip
+    """Fill ``result`` from the child's files; anything malformed counts as a failure.
+
+    Whatever goes wrong here (even a ``RecursionError`` from a deeply nested forged file, or a
+    ``MemoryError``) becomes this step's failure, never the grader's.
+    """
+    try:
+        _read_result_files(scratch, index, step, result, cell_ids, max_bytes)
+    except Exception:  # noqa: BLE001 - the file is the student's; any failure is theirs
+        result.status, result.error = "error", "no readable result"
+        result.outputs.clear()
+
+
+def _read_result_files(scratch, index, step, result, cell_ids, max_bytes) -> None:
     path = scratch / "out" / f"{index}.json"
     try:
         data = json.loads(read_untrusted(path, 65536).decode("utf-8"))
@@ -293,8 +399,11 @@ def _read_result(scratch: Path, index: int, step: dict, result: StepResult,
         result.error = error if error in EXCEPTION_NAMES else (None if error is None else
                                                                "an exception")  # fmt: skip
         where = data.get("where")
-        if isinstance(where, list) and len(where) == 2 and where[0] in cell_ids and \
-                isinstance(where[1], int):  # fmt: skip
+        # A test step runs on hidden inputs: the line (and cell) it fails at is the student's
+        # choice and could spell an input out bit by bit, so it is dropped. A cell runs before
+        # any test; the grader still shows its line only when it finds it itself (runner).
+        if step["kind"] == "cell" and isinstance(where, list) and len(where) == 2 and \
+                where[0] in cell_ids and isinstance(where[1], int):  # fmt: skip
             result.where = [where[0], min(max(where[1], 0), 9999)]
         unsaved = data.get("unsaved") if isinstance(data.get("unsaved"), list) else []
         forbidden = data.get("forbidden_imports") or []
@@ -310,8 +419,10 @@ def _read_result(scratch: Path, index: int, step: dict, result: StepResult,
             continue
         file = scratch / "out" / f"{index}__{name}.npy"
         try:
-            raw = read_untrusted(file, 256 << 20)
-            result.outputs[name] = np.load(io.BytesIO(raw), allow_pickle=False)
+            raw = read_untrusted(file, max_bytes)  # the sandbox cannot write larger files
+            result.outputs[name] = np.load(io.BytesIO(raw), allow_pickle=False,
+                                           max_header_size=4096)  # fmt: skip
+            del raw
         except (OSError, ValueError, EOFError) as exc:  # object arrays cannot be loaded
             result.bad_outputs[name] = "is not a plain numeric array" if "pickle" in str(exc) \
                 else "is missing or unreadable"  # fmt: skip
@@ -325,10 +436,56 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
     A step that hangs or kills its process fails alone: the grader starts a fresh process from
     the next test (the cells are run again first). A *cell* that hangs or kills its process is
     left out of the next attempt, so only the functions it defines are missing.
+
+    Whatever happens -- an exception anywhere, in the grader too -- the sandbox's processes are
+    killed, its control group removed and its scratch tmpfs unmounted before this returns.
     """
     protections = probe_protections()
     uid = base_uid + slot if protections.uid_switch else None
-    job = prepare_scratch(scratch, steps, arrays, uid, protections, list(extra_hidden))
+    scratch = Path(scratch)
+    scratch.mkdir(parents=True)
+    mounted = protections.scratch == "tmpfs" and mount_scratch(scratch, limits.scratch_bytes, uid)
+    group = None
+    try:
+        if uid is not None:
+            group = make_group(f"{os.getpid()}-{slot}", limits.memory_bytes,
+                               limits.max_processes)  # fmt: skip
+        if group is None and protections.memory_cap != "per process":
+            protections = replace(protections, memory_cap="per process")  # what really held
+        run = _run(scratch, steps, arrays, limits, protections, uid, group, list(extra_hidden))
+        if group is not None:
+            run.memory_peak_bytes = group.peak_bytes()
+        return run
+    finally:
+        if uid is not None:
+            clean_up_uid(uid)
+        if group is not None:
+            group.remove()
+        if mounted:
+            unmount_scratch(scratch)
+
+
+def sandbox_limits(limits: Limits, uid: int | None, group) -> dict:
+    """The ``setrlimit`` values of each sandbox process.
+
+    With a control group the group holds the memory of the whole sandbox; each process also
+    gets ``memory_bytes`` of address space (so one huge allocation is a ``MemoryError``).
+    Without one, at most :data:`FALLBACK_PROCESSES` processes of ``memory_bytes`` / that many
+    each, so that together they stay under the cap. Without a uid of its own nothing limits the
+    number of processes (``RLIMIT_NPROC`` counts all of the grader's user's processes).
+    """
+    values = {k: getattr(limits, k) for k in ("cpu_seconds", "memory_bytes", "max_processes",
+                                              "max_file_bytes", "max_open_files")}  # fmt: skip
+    if group is None:
+        values["max_processes"] = min(limits.max_processes, FALLBACK_PROCESSES)
+        values["memory_bytes"] = limits.memory_bytes // values["max_processes"]
+    if uid is None:
+        values["max_processes"] = 0
+    return values
+
+
+def _run(scratch, steps, arrays, limits, protections, uid, group, extra_hidden) -> SandboxRun:
+    job = prepare_scratch(scratch, steps, arrays, uid, protections, extra_hidden)
     # The job (what the child runs as root before it drops privileges) and the output files live
     # next to the scratch folder, where the student's code cannot replace them: a job.json it
     # wrote would otherwise steer the next restart, which starts as root.
@@ -338,12 +495,8 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
         for path in [scratch, scratch / "out"]:
             os.chown(path, uid, uid)
         os.chmod(scratch, 0o700)
-    limits_json = {k: getattr(limits, k) for k in
-                   ("cpu_seconds", "memory_bytes", "max_processes", "max_file_bytes",
-                    "max_open_files")}  # fmt: skip
-    if uid is None:
-        limits_json["max_processes"] = 0  # RLIMIT_NPROC counts all our user's processes
-    job["limits"] = limits_json
+    job["limits"] = sandbox_limits(limits, uid, group)
+    job["cgroup"] = group.procs_files if group is not None else []
     job_file = logs / "job.json"
     job_file.write_text(json.dumps(job), encoding="utf-8")
 
@@ -354,10 +507,13 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
     deadline = began + limits.submission_timeout
     start, restarts, skipped, startup = n_cells, 0, set(), None
     python = str(Path(sys.executable).resolve())
-    prefix = []
-    if protections.namespaces:
-        prefix = ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc"]
+    prefix = ["unshare", *NAMESPACES, "--mount-proc"] if protections.namespaces else []
+    max_result = limits.max_file_bytes + 4096
     while True:
+        # the steps this process will start, in order: a step's clock starts only when the
+        # next one of these is announced, so forged "S" lines cannot stretch a hang
+        order = [i for i, step in enumerate(steps) if i not in skipped and
+                 (step["kind"] == "cell" or i >= start)]  # fmt: skip
         read_fd, write_fd = os.pipe()
         with open(logs / "stdout.txt", "ab") as out, open(logs / "stderr.txt", "ab") as err:
             proc = subprocess.Popen(
@@ -369,50 +525,56 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
         os.close(write_fd)
         current, step_began, finished, killed_for = None, time.monotonic(), False, None
         started = out_of_cpu = False
-        buffer, received = b"", 0
-        with os.fdopen(read_fd, "rb", buffering=0) as control:
-            while True:
-                now = time.monotonic()
-                step_limit = limits.cell_timeout if current is None else \
-                    steps[current].get("timeout", limits.cell_timeout)  # fmt: skip
-                wait = min(deadline - now, step_began + step_limit - now)
-                if wait <= 0:
-                    killed_for = "submission" if deadline - now <= 0 else "step"
-                    break
-                ready, _, _ = select.select([control], [], [], wait)
-                if not ready:
-                    continue
-                chunk = control.read(4096)
-                if not chunk:  # the child closed its end: it ended
-                    break
-                received += len(chunk)
-                if received > 1 << 20:
-                    killed_for = "protocol flood"
-                    break
-                buffer += chunk
-                *lines, buffer = buffer.split(b"\n")
-                for line in lines:
-                    parts = line.decode("ascii", "replace").split()
-                    if parts == ["DONE"]:  # (a forged early DONE only loses the rest)
-                        finished = True
+        buffer, received, next_pos = b"", 0, 0
+        try:
+            with os.fdopen(read_fd, "rb", buffering=0) as control:
+                while True:
+                    now = time.monotonic()
+                    step_limit = limits.cell_timeout if current is None else \
+                        steps[current].get("timeout", limits.cell_timeout)  # fmt: skip
+                    wait = min(deadline - now, step_began + step_limit - now)
+                    if wait <= 0:
+                        killed_for = "submission" if deadline - now <= 0 else "step"
                         break
-                    elif parts == ["CPU"]:
-                        out_of_cpu = True
-                    elif len(parts) == 2 and parts[1].isdigit() and int(parts[1]) < len(steps):
-                        index, started = int(parts[1]), True
-                        if startup is None:
-                            startup = time.monotonic() - began
-                        if parts[0] == "S":
-                            current, step_began = index, time.monotonic()
-                        elif parts[0] == "E":
-                            _read_result(scratch, index, steps[index], results[index], cell_ids)
-                            current = None if index == current else current
-                            step_began = time.monotonic()
-                if finished:
-                    break
-        _kill_group(proc)
-        if uid is not None:
-            clean_up_uid(uid)
+                    ready, _, _ = select.select([control], [], [], wait)
+                    if not ready:
+                        continue
+                    chunk = control.read(4096)
+                    if not chunk:  # the child closed its end: it ended
+                        break
+                    received += len(chunk)
+                    if received > 1 << 20:
+                        killed_for = "protocol flood"
+                        break
+                    buffer += chunk
+                    *lines, buffer = buffer.split(b"\n")
+                    for line in lines:
+                        parts = line.decode("ascii", "replace").split()
+                        if parts == ["DONE"]:  # (a forged early DONE only loses the rest)
+                            finished = True
+                            break
+                        elif parts == ["CPU"]:
+                            out_of_cpu = True
+                        elif (parts[:1] == ["S"] and current is None and next_pos < len(order)
+                              and parts[1:] == [str(order[next_pos])]):  # fmt: skip
+                            current, step_began, started = order[next_pos], time.monotonic(), True
+                            next_pos += 1
+                            if startup is None:
+                                startup = time.monotonic() - began
+                        elif parts[:1] == ["E"] and current is not None and \
+                                parts[1:] == [str(current)]:  # fmt: skip
+                            _read_result(scratch, current, steps[current], results[current],
+                                         cell_ids, max_result)  # fmt: skip
+                            current, step_began = None, time.monotonic()
+                        else:  # out of order or forged: the step in progress fails
+                            killed_for = "protocol"
+                            break
+                    if finished or killed_for:
+                        break
+        finally:  # nothing of this process survives, whatever happened above
+            _kill_group(proc)
+            if uid is not None:
+                clean_up_uid(uid)
         if finished:
             break
         if not started and killed_for is None:  # the sandbox itself could not start
@@ -424,15 +586,15 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
             raise SandboxError(f"the sandbox process failed to start:\n{tail}")
         failed = current
         if failed is None:  # died between steps (or before the first): blame the next one
-            done = [r.index for r in results if r.status != "not_run"]
-            failed = (max(done) + 1) if done else 0
-            failed = min(failed, len(steps) - 1)
-        how = {"submission": "timeout", "step": "timeout", "protocol flood": "died"}
+            failed = order[next_pos] if next_pos < len(order) else order[-1] if order else 0
+        how = {"submission": "timeout", "step": "timeout"}
         result = results[failed]
         result.status = how.get(killed_for, "died")
         result.outputs.clear()
         if killed_for in ("submission", "step"):
             result.error = f"{killed_for} time limit"
+        elif killed_for in ("protocol", "protocol flood"):
+            result.error = "broke the grading protocol"
         else:
             code = proc.returncode
             result.error = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
@@ -445,8 +607,9 @@ def run_steps(scratch: Path, steps: list[dict], arrays: dict, limits: Limits,
             skipped.add(failed)
             continue
         start = failed + 1
-        group = steps[failed].get("group")
-        while start < len(steps) and group is not None and steps[start].get("group") == group:
+        group_id = steps[failed].get("group")
+        while start < len(steps) and group_id is not None and \
+                steps[start].get("group") == group_id:  # fmt: skip
             start += 1  # the rest of a failed test's cases cannot change its verdict
         if start >= len(steps):
             break
