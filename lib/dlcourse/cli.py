@@ -6,6 +6,7 @@
     dlcourse feedback  a1_convolution            feedback/<student>/<assignment>/feedback.html
     dlcourse export                              grading/grades.csv (status and reason per row)
     dlcourse summary                             table per assignment + score histogram PNG
+    dlcourse similarity a1_convolution           HTML report of the most similar submissions
 
 Every command works on a course folder (``--course``, default: the current folder) laid out as
 nbgrader expects: ``nbgrader_config.py``, ``solutions/``, ``submitted/``. The instructor guide
@@ -21,7 +22,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from dlcourse.grading import collect, feedback, gradebook, runner, summary
+from dlcourse.grading import collect, feedback, gradebook, runner, similarity, summary
+from dlcourse.grading.extract import read_notebook
 from dlcourse.grading.sandbox import Limits, probe_protections
 from dlcourse.grading.specs import SPECS, course_secret, get_spec
 
@@ -174,6 +176,33 @@ def cmd_summary(args) -> int:
     return 0
 
 
+def cmd_similarity(args) -> int:
+    course = _course(args)
+    for spec in _specs(args, course, need_source=False):
+        released = course.root / "assignments" / spec.name / spec.notebook
+        notebook = read_notebook(released)[0]
+        if notebook is None:
+            raise UsageError(f"no released notebook {released}: run dlcourse release first")
+        template = similarity.code_cells(notebook)
+        codes, unreadable = {}, []
+        for student in course.students(spec):
+            code = similarity.submitted_code(course.submission(student, spec), template)
+            if code is None:
+                unreadable.append(student)
+            else:
+                codes[student] = code
+        pairs = similarity.similar_pairs(codes, template)
+        out = Path(args.to) if args.to else course.results / f"{spec.name}_similarity.html"
+        path = similarity.write_report(out, spec.name, pairs, codes, top=args.top)
+        print(f"{spec.name}: {len(codes)} submissions compared, {len(pairs)} pairs share code")
+        for pair in pairs[: min(args.top, 5)]:
+            print(f"  {pair.similarity:4.0%}  {pair.a}  {pair.b}")
+        if unreadable:
+            print(f"  not compared (missing or unreadable): {', '.join(unreadable)}")
+        print(f"  report: {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dlcourse", description=__doc__.split("\n\n")[0])
     parser.add_argument("--course", default=".", help="the course folder (default: here)")
@@ -210,6 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("export", cmd_export, "write grades.csv (score, status, reason per submission)")
     p.add_argument("--to", help="CSV path (default grading/grades.csv)")
     add("summary", cmd_summary, "table per assignment and a score histogram")
+    p = add("similarity", cmd_similarity, "HTML report of the most similar submissions")
+    p.add_argument("--top", type=int, default=20, help="pairs shown in the report (default 20)")
+    p.add_argument("--to", help="HTML path (default grading/<assignment>_similarity.html)")
     return parser
 
 
