@@ -155,6 +155,16 @@ def test_cli_writes_an_escaped_report_with_the_copy_first(course, capsys):
     assert "http" not in page  # self-contained: nothing to load
 
 
+def test_a_link_to_another_submission_is_not_compared(course, capsys):
+    """A folder that links to a classmate's submission is not read (it would copy their code)."""
+    (course / "submitted" / "eve").mkdir()
+    (course / "submitted" / "eve" / A).symlink_to(course / "submitted" / "alice" / A)
+    assert cli.main(["--course", str(course), "similarity", A, "--to", str(course / "r.html")]) == 0
+    printed = capsys.readouterr().out
+    assert "not compared (missing or unreadable): eve" in printed
+    assert "eve" not in (course / "r.html").read_text()
+
+
 def test_cli_names_a_missing_release(course, capsys):
     shutil.rmtree(course / "assignments")
     assert cli.main(["--course", str(course), "similarity", A]) == 2

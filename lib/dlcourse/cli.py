@@ -186,7 +186,8 @@ def cmd_similarity(args) -> int:
         template = similarity.code_cells(notebook)
         codes, unreadable = {}, []
         for student in course.students(spec):
-            code = similarity.submitted_code(course.submission(student, spec), template)
+            code = similarity.submitted_code(course.submission(student, spec), template,
+                                             course.root / course.submitted)  # fmt: skip
             if code is None:
                 unreadable.append(student)
             else:

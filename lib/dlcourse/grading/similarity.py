@@ -10,9 +10,10 @@ template and the visible tests that every student has do not make everyone look 
 A pair's similarity is the larger of the two shares: the fraction of A's fingerprinted tokens
 found in B, or of B's found in A (a short answer copied into a long one still scores high).
 
-Everything read is a student's: notebooks are read with :func:`~dlcourse.grading.extract.read_notebook`
-(size-capped, never followed through a link), each submission's code is capped at
-:data:`MAX_CODE_CHARS`, and every name and line in the report is HTML-escaped.
+Everything read is a student's: notebooks are read with
+:func:`~dlcourse.grading.extract.read_notebook` (size-capped, no link followed), each
+submission's code is capped at :data:`MAX_CODE_CHARS`, and every name and line in the report is
+HTML-escaped.
 """
 
 from __future__ import annotations
@@ -65,12 +66,12 @@ def code_cells(notebook: dict) -> list[str]:
     return sources
 
 
-def submitted_code(path: Path, template: list[str]) -> str | None:
+def submitted_code(path: Path, template: list[str], root: Path | None = None) -> str | None:
     """The code a student wrote: code cells that differ from every released cell, joined.
 
-    None when the notebook is missing or unreadable.
+    None when the notebook is missing or unreadable, or a link below ``root`` leads to it.
     """
-    notebook, _, _ = read_notebook(path)
+    notebook, _, _ = read_notebook(path, root)
     if notebook is None:
         return None
     released = set(template)
