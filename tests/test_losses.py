@@ -193,7 +193,7 @@ def test_one_hot_target_of_wrong_shape_names_shapes(loss_cls):
 
 @pytest.mark.parametrize("loss_cls", MULTICLASS)
 def test_float_class_indices_are_rejected(loss_cls):
-    with pytest.raises(ValueError, match="class-index targets must be integers"):
+    with pytest.raises(TypeError, match="class-index target must be integers"):
         loss_cls()(softmax(np.zeros((2, 3))), np.array([0.0, 1.0]))
 
 

@@ -90,5 +90,5 @@ def test_targets_must_be_binary():
 
 
 def test_learning_rate_must_be_positive():
-    with pytest.raises(ValueError, match="lr must be positive"):
+    with pytest.raises(ValueError, match=r"lr must be in \(0, inf\)"):
         Perceptron(2, lr=0)
