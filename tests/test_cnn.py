@@ -142,7 +142,7 @@ def test_batchnorm2d_passes_the_numerical_gradient_check():
 
 
 def test_batchnorm2d_rejects_the_wrong_channel_count():
-    with pytest.raises(ValueError, match=r"BatchNorm2d\(3\) got input of shape \(2, 4, 5, 5\)"):
+    with pytest.raises(ValueError, match=r"BatchNorm2d\(3\) got x of shape \(2, 4, 5, 5\)"):
         BatchNorm2d(3).forward(np.zeros((2, 4, 5, 5)))
 
 
