@@ -45,8 +45,9 @@ from dlcourse.errors import as_float_array, check_bool, check_choice, check_same
 
 #: The smallest value a log of a probability may take (PyTorch's clamp in ``nn.BCELoss``).
 LOG_MIN = -100.0
-#: PyTorch's floor on ``p (1 - p)`` in the gradient of binary cross-entropy.
-BCE_GRAD_EPS = 1e-12
+#: PyTorch's floor on ``p (1 - p)`` in the gradient of binary cross-entropy: 1e-12, stored
+#: (as in torch's kernel) as a float32 constant.
+BCE_GRAD_EPS = float(np.float32(1e-12))
 
 REDUCTIONS = ("mean", "sum", "none")
 
