@@ -132,7 +132,7 @@ def test_gradients_accumulate_over_two_backward_passes():
 
 
 def test_batch_of_one_in_training_mode_is_an_error():
-    with pytest.raises(ValueError, match="more than 1 value per feature"):
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
         BatchNorm1d(3).forward(np.ones((1, 3)))
 
 

@@ -25,11 +25,11 @@ def _as_float(z) -> np.ndarray:
     return as_float_array(z, "z")
 
 
-def check_dim(dim, ndim: int) -> int:
-    """``dim`` as an int in ``[-ndim, ndim)``, or an error naming ``dim``."""
+def check_dim(dim, ndim: int, name: str = "z") -> int:
+    """``dim`` as an int in ``[-ndim, ndim)``, or an error naming ``dim`` and the array."""
     dim = check_int(dim, "dim")
     if not -ndim <= dim < ndim:
-        raise ValueError(f"dim must be in [{-ndim}, {ndim}) for an input of {ndim} dimensions")
+        raise ValueError(f"dim must be in [{-ndim}, {ndim}) for {name} with {ndim} dimensions")
     return dim
 
 
@@ -96,15 +96,15 @@ def leaky_relu_grad(z, negative_slope: float = 0.01) -> np.ndarray:
     return np.where(z > 0, 1.0, negative_slope).astype(z.dtype, copy=False)
 
 
-def softmax(z, dim: int = -1) -> np.ndarray:
+def softmax(z, dim: int = -1, name: str = "z") -> np.ndarray:
     """softmax(z)_i = exp(z_i) / sum_j exp(z_j) along ``dim`` (default: the last, classes).
 
     Subtracting the maximum first changes nothing mathematically (the factor e^{-max}
     cancels) but keeps every exponent <= 0, so large logits cannot overflow.
     Output: same shape as ``z``, non-negative, summing to 1 along ``dim``.
     """
-    z = _as_float(z)
-    dim = check_dim(dim, z.ndim)
+    z = as_float_array(z, name)
+    dim = check_dim(dim, z.ndim, name)
     e = np.exp(z - np.max(z, axis=dim, keepdims=True))
     return e / np.sum(e, axis=dim, keepdims=True)
 
@@ -117,7 +117,7 @@ def softmax_backward(s: np.ndarray, dy: np.ndarray, dim: int = -1) -> np.ndarray
     """
     s, dy = as_float_array(s, "s"), as_float_array(dy, "dy")
     check_same_shape(s, dy, "s", "dy")
-    dim = check_dim(dim, s.ndim)
+    dim = check_dim(dim, s.ndim, "s")
     return s * (dy - np.sum(dy * s, axis=dim, keepdims=True))
 
 
@@ -139,7 +139,7 @@ class Sigmoid(_Elementwise):
     """y = sigmoid(x), any shape. backward: dx = dy * y (1 - y)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self._z = x = _as_float(x)
+        self._z = x = as_float_array(x, "x")
         self._y = sigmoid(x)
         return self._y
 
@@ -152,7 +152,7 @@ class Tanh(_Elementwise):
     """y = tanh(x), any shape. backward: dx = dy * (1 - y^2)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self._z = x = _as_float(x)
+        self._z = x = as_float_array(x, "x")
         self._y = np.tanh(x)
         return self._y
 
@@ -165,7 +165,7 @@ class ReLU(_Elementwise):
     """y = max(0, x), any shape. backward: dx = dy where x > 0, else 0."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self._z = x = _as_float(x)
+        self._z = x = as_float_array(x, "x")
         return relu(x)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
@@ -181,7 +181,7 @@ class LeakyReLU(_Elementwise):
         self.negative_slope = check_number(negative_slope, "negative_slope")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self._z = x = _as_float(x)
+        self._z = x = as_float_array(x, "x")
         return leaky_relu(x, self.negative_slope)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
@@ -204,8 +204,8 @@ class Softmax(_Elementwise):
         self.dim = check_int(dim, "dim")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self._z = x = _as_float(x)
-        self._y = softmax(x, dim=self.dim)
+        self._z = x = as_float_array(x, "x")
+        self._y = softmax(x, dim=self.dim, name="x")
         return self._y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:

@@ -48,8 +48,8 @@ def batchnorm_forward(
     check_ndim(x, 2, "x", "(M, C)")
     if x.shape[0] < 2:
         raise ValueError(
-            f"batch normalisation in training mode needs more than 1 value per feature, "
-            f"got a batch of shape {x.shape}"
+            f"batch normalisation in training mode needs more than 1 value per channel, "
+            f"got x of shape {x.shape} (as rows of (M, C))"
         )
     mean = x.mean(axis=0)
     var = x.var(axis=0)

@@ -31,6 +31,16 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> 
         )
 
 
+def as_array(x, name: str) -> np.ndarray:
+    """``np.asarray(x)``, with a TypeError naming ``name`` for a ragged list."""
+    try:
+        return np.asarray(x)
+    except ValueError as error:
+        raise TypeError(
+            f"{name} must be a numeric array, got a ragged {type(x).__name__}"
+        ) from error
+
+
 def as_float_array(x, name: str) -> np.ndarray:
     """``x`` as a float32 or float64 array, or a TypeError naming ``name``.
 
@@ -38,10 +48,7 @@ def as_float_array(x, name: str) -> np.ndarray:
     float64, float16 becomes float32. Strings, objects, complex numbers and ragged lists are
     rejected.
     """
-    try:
-        a = np.asarray(x)
-    except ValueError as error:  # a ragged list
-        raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}") from error
+    a = as_array(x, name)
     if a.dtype in (np.float32, np.float64):
         return a
     if a.dtype == np.float16:

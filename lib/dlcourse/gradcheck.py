@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dlcourse.errors import as_float_array, check_int, check_number
+from dlcourse.errors import as_float_array, check_int, check_number, check_same_shape
 from dlcourse.network import Layer
 
 
@@ -60,8 +60,7 @@ def relative_error(a: np.ndarray, b: np.ndarray, eps: float = 1e-12) -> float:
     """
     a, b = as_float_array(a, "a").astype(np.float64), as_float_array(b, "b").astype(np.float64)
     eps = check_number(eps, "eps", 0.0, low_open=True)
-    if a.shape != b.shape:
-        raise ValueError(f"cannot compare arrays of shapes {a.shape} and {b.shape}")
+    check_same_shape(a, b, "a", "b")
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), eps))
 
 

@@ -125,6 +125,7 @@ def he_std(shape, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "lea
     Arguments as ``torch.nn.init.kaiming_normal_``: ``a`` is the negative slope of a leaky
     ReLU (0: plain ReLU), used when ``nonlinearity="leaky_relu"`` (the default).
     """
+    a = None if a is None else check_number(a, "a")
     return calculate_gain(nonlinearity, a) / math.sqrt(_fan(shape, mode))
 
 

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from dlcourse.errors import as_float_array, check_dtype, check_int
+from dlcourse.errors import as_float_array, check_bool, check_dtype, check_int
 from dlcourse.network import Layer, Parameter, check_backward
 from dlcourse.rng import make_rng
 
@@ -47,6 +47,7 @@ class Affine(Layer):
         std = math.sqrt(1.0 / self.in_features)
         W = gen.normal(0.0, std, (self.in_features, self.out_features)).astype(dtype)
         self.W = Parameter(W, "W")
+        bias = check_bool(bias, "bias")
         self.b = Parameter(np.zeros(self.out_features, dtype=dtype), "b") if bias else None
         self._x = None
 
@@ -55,7 +56,7 @@ class Affine(Layer):
         if x.ndim != 2 or x.shape[1] != self.in_features:
             hint = " (use Flatten first for images)" if x.ndim > 2 else ""
             raise ValueError(
-                f"Affine expected input of shape (N, in_features={self.in_features}), "
+                f"Affine expected x of shape (N, in_features={self.in_features}), "
                 f"got shape {x.shape}{hint}"
             )
         self._x = x
@@ -88,7 +89,7 @@ class Flatten(Layer):
         x = as_float_array(x, "x")
         if x.ndim < 2:
             raise ValueError(
-                f"Flatten expected input of shape (N, ...) with at least 2 dimensions, "
+                f"Flatten expected x of shape (N, ...) with at least 2 dimensions, "
                 f"got shape {x.shape}"
             )
         self._shape = x.shape

@@ -41,7 +41,7 @@ from __future__ import annotations
 import numpy as np
 
 from dlcourse.activations import check_dim, softmax
-from dlcourse.errors import as_float_array, check_bool, check_choice, check_same_shape
+from dlcourse.errors import as_array, as_float_array, check_bool, check_choice, check_same_shape
 
 #: The smallest value a log of a probability may take (PyTorch's clamp in ``nn.BCELoss``).
 LOG_MIN = -100.0
@@ -53,11 +53,12 @@ REDUCTIONS = ("mean", "sum", "none")
 
 
 def _check_probabilities(p: np.ndarray, name: str) -> None:
-    if np.any(~((p >= 0) & (p <= 1))):  # NaN fails too
+    bad = ~((p >= 0) & (p <= 1))  # NaN is bad too
+    if np.any(bad):
         raise ValueError(
-            f"{name} must be probabilities in [0, 1], got values in [{np.nanmin(p):.3g}, "
-            f"{np.nanmax(p):.3g}] (for raw scores (logits) use the loss that applies the "
-            "activation itself)"
+            f"{name} must be probabilities in [0, 1], got {int(bad.sum())} values outside, "
+            f"such as {p[bad].flat[0]:.3g} (for raw scores (logits) use the loss that applies "
+            "the activation itself)"
         )
 
 
@@ -78,7 +79,9 @@ def reduce(values: np.ndarray, reduction: str, n: int | None = None):
     return total / (values.size if n is None else n) if reduction == "mean" else total
 
 
-def as_one_hot_target(target, prediction_shape: tuple[int, ...], dtype=np.float64) -> np.ndarray:
+def as_one_hot_target(
+    target, prediction_shape: tuple[int, ...], dtype=np.float64, name: str = "prediction"
+) -> np.ndarray:
     """Turn class indices (N,) or one-hot rows (N, K) into float one-hot rows (N, K).
 
     ``prediction_shape`` is (N, K), the shape of the network's output. Raises ValueError
@@ -86,10 +89,10 @@ def as_one_hot_target(target, prediction_shape: tuple[int, ...], dtype=np.float6
     """
     if len(prediction_shape) != 2:
         raise ValueError(
-            f"prediction must have shape (N, K) (batch, classes), got shape {prediction_shape}"
+            f"{name} must have shape (N, K) (batch, classes), got shape {prediction_shape}"
         )
     n, k = prediction_shape
-    target = np.asarray(target)
+    target = as_array(target, "target")
     if target.ndim == 1:
         if target.shape[0] != n:
             raise ValueError(
@@ -104,7 +107,7 @@ def as_one_hot_target(target, prediction_shape: tuple[int, ...], dtype=np.float6
         bad = (target < 0) | (target >= k)
         if np.any(bad):
             raise ValueError(
-                f"class labels must be in 0..{k - 1} for {k} classes, "
+                f"class labels in target must be in 0..{k - 1} for {k} classes, "
                 f"got {np.unique(target[bad]).tolist()}"
             )
         out = np.zeros(prediction_shape, dtype=dtype)
@@ -120,10 +123,10 @@ def as_one_hot_target(target, prediction_shape: tuple[int, ...], dtype=np.float6
     )
 
 
-def _pair(prediction, target, reduction):
+def _pair(prediction, target, reduction, name="prediction"):
     check_choice(reduction, "reduction", REDUCTIONS)
-    y, t = as_float_array(prediction, "prediction"), as_float_array(target, "target")
-    check_same_shape(y, t, "prediction", "target")
+    y, t = as_float_array(prediction, name), as_float_array(target, "target")
+    check_same_shape(y, t, name, "target")
     return y, t.astype(y.dtype, copy=False)
 
 
@@ -148,8 +151,8 @@ def binary_cross_entropy(p, target, reduction: str = "mean"):
 
     Each log is clamped at -100 (PyTorch's ``nn.BCELoss``); averaged over all elements.
     """
-    p, t = _pair(p, target, reduction)
-    _check_probabilities(p, "prediction")
+    p, t = _pair(p, target, reduction, "p")
+    _check_probabilities(p, "p")
     _check_probabilities(t, "target")
     return reduce(-(t * clamped_log(p) + (1 - t) * clamped_log(1 - p)), reduction)
 
@@ -162,16 +165,16 @@ def cross_entropy(p, target, reduction: str = "mean"):
     N per-example losses; logs are clamped at -100 (see the module docstring).
     """
     check_choice(reduction, "reduction", REDUCTIONS)
-    p = as_float_array(p, "prediction")
-    t = as_one_hot_target(target, p.shape, p.dtype)
-    _check_probabilities(p, "prediction")
+    p = as_float_array(p, "p")
+    t = as_one_hot_target(target, p.shape, p.dtype, "p")
+    _check_probabilities(p, "p")
     return reduce(-np.sum(t * clamped_log(p), axis=1), reduction)
 
 
 def log_softmax(z, dim: int = -1) -> np.ndarray:
     """log softmax(z), computed stably as z - max - log sum exp(z - max) along ``dim``."""
     z = as_float_array(z, "z")
-    dim = check_dim(dim, z.ndim)
+    dim = check_dim(dim, z.ndim, "z")
     shifted = z - np.max(z, axis=dim, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
@@ -183,8 +186,8 @@ def softmax_cross_entropy(logits, target, reduction: str = "mean"):
     of a probability that rounded to zero. PyTorch: ``nn.CrossEntropyLoss``.
     """
     check_choice(reduction, "reduction", REDUCTIONS)
-    z = as_float_array(logits, "prediction")
-    t = as_one_hot_target(target, z.shape, z.dtype)
+    z = as_float_array(logits, "logits")
+    t = as_one_hot_target(target, z.shape, z.dtype, "logits")
     return reduce(-np.sum(t * log_softmax(z), axis=1), reduction)
 
 

@@ -36,10 +36,9 @@ class Perceptron:
         self.in_features = check_int(in_features, "in_features", 1)
         self.lr = check_number(lr, "lr", 0.0, low_open=True)
         init_std = check_number(init_std, "init_std", 0.0)
+        gen = make_rng(rng)
         self.w = (
-            make_rng(rng).normal(0.0, init_std, self.in_features)
-            if init_std
-            else np.zeros(self.in_features)
+            gen.normal(0.0, init_std, self.in_features) if init_std else np.zeros(self.in_features)
         )
         self.b = 0.0
         self.errors_: list[int] = []
@@ -86,7 +85,7 @@ class Perceptron:
             raise ValueError(f"t must have shape (N,) = ({X.shape[0]},), got shape {t.shape}")
         if not np.all((t == 0) | (t == 1)):
             raise ValueError(f"targets must be 0 or 1, got {np.unique(t).tolist()}")
-        gen = make_rng(rng) if shuffle else None
+        gen = make_rng(rng)
         self.errors_ = []
         for _ in range(epochs):
             order = gen.permutation(len(X)) if shuffle else range(len(X))

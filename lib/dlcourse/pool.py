@@ -28,7 +28,7 @@ import numpy as np
 
 from dlcourse.errors import as_float_array, check_ndim
 from dlcourse.im2col import pair
-from dlcourse.network import Layer
+from dlcourse.network import Layer, check_backward
 
 
 def check_pool_geometry(kernel_size, stride, padding):
@@ -54,7 +54,7 @@ def check_pool_args(x, kernel_size, stride, padding):
     hp, wp = np.shape(x)[2] + 2 * ph, np.shape(x)[3] + 2 * pw
     if kh > hp or kw > wp:
         raise ValueError(
-            f"pooling window {kh}x{kw} does not fit the padded input {hp}x{wp} "
+            f"kernel_size {kh}x{kw} does not fit the padded input {hp}x{wp} "
             f"(x.shape={np.shape(x)}, padding={padding!r})"
         )
     return (kh, kw), (sh, sw), (ph, pw), ((hp - kh) // sh + 1, (wp - kw) // sw + 1)
@@ -88,7 +88,8 @@ def max_pool2d_forward(x, kernel_size, stride=None, padding=0):
     out = xp[slices[0]].copy()
     for s in slices[1:]:
         np.maximum(out, xp[s], out=out)
-    cache = {"xp": xp, "out": out, "kernel": kernel, "stride": stride, "padding": padding}
+    cache = {"xp": xp, "out": out, "out_shape": out.shape, "kernel": kernel, "stride": stride}
+    cache["padding"] = padding
     return out, cache
 
 
@@ -208,9 +209,9 @@ class _Pool2d(Layer):
         return out
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        if self.cache is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
-        return self.backward_fn(dy, self.cache)
+        cache = self.cache
+        dy = check_backward(self, cache, dy, () if cache is None else cache["out_shape"])
+        return self.backward_fn(dy, cache)
 
     def __repr__(self) -> str:
         return (

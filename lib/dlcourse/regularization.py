@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from dlcourse.errors import check_choice, check_int, check_number
+from dlcourse.errors import check_bool, check_choice, check_int, check_number
 from dlcourse.network import Parameter
 from dlcourse.rng import make_rng
 
@@ -97,10 +97,9 @@ def kfold_indices(
     """
     n, k = check_int(n, "n", 0), check_int(k, "k", 2)
     if k > n:
-        raise ValueError(f"cannot split {n} examples into k={k} folds")
-    order = np.arange(n)
-    if shuffle:
-        order = make_rng(rng).permutation(n)
+        raise ValueError(f"cannot split n={n} examples into k={k} folds")
+    rng = make_rng(rng)
+    order = rng.permutation(n) if check_bool(shuffle, "shuffle") else np.arange(n)
     sizes = np.full(k, n // k)
     sizes[: n % k] += 1
     bounds = np.concatenate([[0], np.cumsum(sizes)])
@@ -114,8 +113,9 @@ def kfold_indices(
 
 def log_uniform(low: float, high: float, size=None, rng=None) -> np.ndarray | float:
     """Draws whose logarithm is uniform on [log low, log high]: every decade equally likely."""
-    low = check_number(low, "low", 0.0, low_open=True)
-    high = check_number(high, "high", low, low_open=True)
+    low, high = check_number(low, "low", 0.0, low_open=True), check_number(high, "high")
+    if not low < high:
+        raise ValueError(f"log_uniform needs 0 < low < high, got low={low}, high={high}")
     rng = make_rng(rng)
     return np.exp(rng.uniform(np.log(low), np.log(high), size=size))
 

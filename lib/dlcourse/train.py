@@ -55,7 +55,7 @@ def accuracy(outputs: np.ndarray, y: np.ndarray) -> float:
     else:
         pred = (outputs.reshape(-1) > 0.5).astype(y.dtype)
     if pred.shape != y.shape:
-        raise ValueError(f"predictions {pred.shape} and labels {y.shape} do not match")
+        raise ValueError(f"outputs give {pred.shape} predictions but y has {y.shape} labels")
     return float(np.mean(pred == y))
 
 
