@@ -301,7 +301,8 @@ CASES = [
       "momentum": number(0), "centered": FLAG}),
     ("Adam", optim.Adam, {"params": [Parameter(np.ones(2))]},
      {"params": PARAMS, "lr": number(0),
-      "betas": st.one_of(number(), st.tuples(number(0, 1, high_open=True), st.just(0.9)),
+      "betas": st.one_of(number(), st.just(0.9),
+                         st.tuples(number(0, 1, high_open=True), st.just(0.9)),
                          st.tuples(st.just(0.9), number(0, 1, high_open=True)),
                          st.just((0.9, 0.9, 0.9))),
       "eps": number(0), "weight_decay": number(0), "amsgrad": FLAG}),
@@ -367,3 +368,58 @@ def test_an_invalid_argument_raises_an_error_naming_it(label, argument, data):
         f"{label}({argument}={value!r}) raised {type(error.value).__name__}: {message!r}, "
         f"which does not name {name!r}"
     )
+
+
+# --- the cases the review found, one by one ----------------------------------------------------
+
+P = [Parameter(np.ones(2))]
+ISSUE_CASES = [
+    ("string array into ReLU", lambda: A.relu(np.array(["1", "2"])), TypeError, "z"),
+    ("im2col stride 0", lambda: im2col.im2col(X4, 3, 0), ValueError, "stride"),
+    ("col2im stride 0", lambda: im2col.col2im(np.ones((18, 32)), (2, 2, 6, 6), 3, 0),
+     ValueError, "stride"),
+    ("im2col kernel larger than the input", lambda: im2col.im2col(X4, 7, 1), ValueError,
+     "kernel_size"),
+    ("BatchNorm1d momentum '0.1'", lambda: BatchNorm1d(3, momentum="0.1"), TypeError,
+     "momentum"),
+    ("BatchNorm1d backward with a dy of the wrong shape",
+     lambda: forward_then(BatchNorm1d(3), np.eye(3))(np.ones((3, 1))), ValueError, "dy"),
+    ("Dropout p='0.5'", lambda: Dropout("0.5"), TypeError, "p"),
+    ("SGD lr='0.1'", lambda: optim.SGD(P, lr="0.1"), TypeError, "lr"),
+    ("SGD on a single Parameter", lambda: optim.SGD(P[0], lr=0.1), TypeError, "params"),
+    ("Adam betas=0.9", lambda: optim.Adam(P, betas=0.9), TypeError, "betas"),
+    ("Affine(2.5, 3)", lambda: Affine(2.5, 3), TypeError, "in_features"),
+    ("Conv2d(2.5, ...)", lambda: Conv2d(2.5, 3, 3), TypeError, "in_channels"),
+    ("xavier_uniform((2.5, 3))", lambda: init.xavier_uniform((2.5, 3)), TypeError, "shape"),
+    ("numerical_gradient on integers",
+     lambda: gradcheck.numerical_gradient(lambda: 0.0, np.arange(3)), TypeError, "x"),
+    ("object array into conv", lambda: conv2d_forward(X4.astype(object), W4, None), TypeError,
+     "x"),
+    ("object array into Affine", lambda: Affine(3, 2).forward(np.ones((2, 3), dtype=object)),
+     TypeError, "x"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("case", "call", "error", "name"), ISSUE_CASES, ids=[c[0] for c in ISSUE_CASES]
+)
+def test_the_cases_of_the_review_raise_an_error_naming_the_argument(case, call, error, name):
+    with pytest.raises(error, match=rf"(?<![A-Za-z_]){re.escape(name)}(?![A-Za-z_])"):
+        call()
+
+
+def test_he_normal_of_a_zero_size_shape_is_empty_not_a_division_by_zero():
+    assert init.he_normal((0, 4), rng=0).shape == (0, 4)
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [Affine(3, 2), Flatten(), Conv2d(1, 1, 1), BatchNorm1d(2), BatchNorm2d(2), Dropout(),
+     A.ReLU(), A.Softmax(), MaxPool2d(2), AvgPool2d(2)],
+    ids=lambda layer: type(layer).__name__,
+)  # fmt: skip
+def test_backward_before_forward_is_a_runtime_error_naming_the_layer(layer):
+    with pytest.raises(
+        RuntimeError, match=f"{type(layer).__name__}.backward called before forward"
+    ):
+        layer.backward(np.ones((2, 2)))
