@@ -38,6 +38,7 @@ import sys
 import time
 from pathlib import Path
 
+import dlcourse.conv
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -379,6 +380,7 @@ def environment(threads) -> dict:
         "numpy": np.__version__,
         "torch": torch.__version__,
         "threads": threads,
+        "block_bytes": dlcourse.conv.BLOCK_BYTES,
         "torch_threads": torch.get_num_threads(),
         "blas": blas,
         "openblas_env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")},
@@ -398,8 +400,15 @@ def main() -> None:
     parser.add_argument("--mnist-batches", type=int, default=None, help="default: all 938")
     parser.add_argument("--no-mnist", action="store_true", help="skip the MNIST epoch")
     parser.add_argument("--json", help="write the whole record (raw times included) here")
+    parser.add_argument(
+        "--block-bytes",
+        type=int,
+        default=dlcourse.conv.BLOCK_BYTES,
+        help="dlcourse.conv.BLOCK_BYTES, the backward pass's block size (default: %(default)s)",
+    )
     args = parser.parse_args()
 
+    dlcourse.conv.BLOCK_BYTES = args.block_bytes
     limiter = threadpool_limits(args.threads)  # noqa: F841 (kept alive for the whole run)
     torch.set_num_threads(args.threads)
     try:

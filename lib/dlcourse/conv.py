@@ -37,7 +37,7 @@ from dlcourse.network import Layer, Parameter, check_backward
 
 #: Bytes of input-gradient columns handled at once in the backward pass: a block of images
 #: small enough for the processor's cache, so ``col2im`` adds into memory that is still hot.
-BLOCK_BYTES = 1 << 19
+BLOCK_BYTES = 1 << 22
 
 
 def conv_output_size(n: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
@@ -206,28 +206,38 @@ def conv2d_backward(dout, cache, need_dx: bool = True):
 
 
 def input_gradient(d: np.ndarray, cache) -> np.ndarray:
-    """``dx = col2im(W.T @ D)`` cropped to the input, one cache-sized block of images at a time.
+    """``dx = col2im(W.T @ D)`` cropped to the input, one cache-sized block at a time.
 
     The columns ``W.T @ D`` of all N images would be as large as ``im2col``'s matrix; made
-    and added back one block of images at a time, into two reused buffers, they stay in the
-    processor's cache between the matrix product and ``col2im``'s adds.
+    and added back one block of images (or, for large maps, of one image's channels) at a time,
+    into two reused buffers, they stay in the processor's cache between the matrix product and
+    ``col2im``'s adds. Blocks are independent: an image's or a channel's columns only ever add
+    onto that image's or that channel's cells.
     """
     w, buffers = cache["w"], cache["buffers"]
     n, c, h, w_in = cache["x_shape"]
     _, _, hp, wp = cache["padded_shape"]
     top, _, left, _ = cache["pads"]
-    rows, per_image = w[0].size, d.shape[1] // n  # C*kh*kw, Ho*Wo
-    block = max(1, min(n, BLOCK_BYTES // (rows * per_image * w.itemsize)))
+    taps, per_image = w[0, 0].size, d.shape[1] // n  # kh*kw, Ho*Wo
+    channel_bytes = taps * per_image * w.itemsize  # the columns of one channel of one image
+    images = max(1, min(n, BLOCK_BYTES // (c * channel_bytes)))
+    channels = c if images > 1 else max(1, min(c, BLOCK_BYTES // channel_bytes))
     w_t = w.reshape(w.shape[0], -1).T  # (C*kh*kw, F)
     dx = np.empty((n, c, h, w_in), dtype=w.dtype)
-    for start in range(0, n, block):
-        stop = min(n, start + block)
-        dcols = buffer(buffers, "dcols", (rows, (stop - start) * per_image), w.dtype)
-        np.matmul(w_t, d[:, start * per_image : stop * per_image], out=dcols)
-        dxp = buffer(buffers, "dxp", (c, stop - start, hp, wp), w.dtype)
-        dxp.fill(0)
-        col2im(dcols, (stop - start, c, hp, wp), w.shape[2:], cache["stride"], out=dxp)
-        dx[start:stop] = dxp[:, :, top : top + h, left : left + w_in].transpose(1, 0, 2, 3)
+    for start in range(0, n, images):
+        stop = min(n, start + images)
+        d_block = d[:, start * per_image : stop * per_image]
+        for first in range(0, c, channels):
+            last = min(c, first + channels)
+            shape = ((last - first) * taps, (stop - start) * per_image)
+            dcols = buffer(buffers, "dcols", shape, w.dtype)
+            np.matmul(w_t[first * taps : last * taps], d_block, out=dcols)
+            dxp = buffer(buffers, "dxp", (last - first, stop - start, hp, wp), w.dtype)
+            dxp.fill(0)
+            padded = (stop - start, last - first, hp, wp)
+            col2im(dcols, padded, w.shape[2:], cache["stride"], out=dxp)
+            crop = dxp[:, :, top : top + h, left : left + w_in]
+            dx[start:stop, first:last] = crop.transpose(1, 0, 2, 3)
     return dx
 
 
