@@ -53,6 +53,14 @@ def test_every_layer_keeps_the_input_dtype_in_forward_and_backward(name, dtype, 
 
 
 @pytest.mark.parametrize("name", LAYERS)
+def test_a_float64_dy_gives_a_float32_layer_a_float32_dx(name):
+    make, shape = LAYERS[name]
+    layer = make()
+    y = layer.forward(np.random.default_rng(0).normal(size=shape).astype(np.float32))
+    assert layer.backward(np.ones(y.shape)).dtype == np.float32
+
+
+@pytest.mark.parametrize("name", LAYERS)
 def test_integer_input_is_promoted_to_float64_not_truncated(name):
     make, shape = LAYERS[name]
     x = np.random.default_rng(1).integers(-3, 4, size=shape)

@@ -33,11 +33,11 @@ class Dropout(Layer):
         self.p = check_number(p, "p", 0.0, 1.0)
         self.scale = 1.0 / (1.0 - self.p) if self.p < 1 else 0.0
         self.rng = make_rng(rng)
-        self.mask, self.shape = None, None
+        self.mask, self.shape, self.dtype = None, None, None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = as_float_array(x, "x")
-        self.shape = x.shape
+        self.shape, self.dtype = x.shape, x.dtype
         if not self.training or self.p == 0.0:
             self.mask = None
             return x
@@ -46,7 +46,7 @@ class Dropout(Layer):
         return x * self.mask
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        dy = check_backward(self, self.shape, dy, self.shape or ())
+        dy = check_backward(self, self.shape, dy, self.shape or (), self.dtype)
         return dy if self.mask is None else dy * self.mask
 
     def __repr__(self) -> str:

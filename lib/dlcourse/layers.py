@@ -65,7 +65,8 @@ class Affine(Layer):
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         x = self._x
-        dy = check_backward(self, x, dy, (None if x is None else x.shape[0], self.out_features))
+        shape = None if x is None else (x.shape[0], self.out_features)
+        dy = check_backward(self, x, dy, shape, getattr(x, "dtype", None))
         self.W.grad += x.T @ dy
         if self.b is not None:
             self.b.grad += dy.sum(axis=0)
@@ -83,7 +84,7 @@ class Flatten(Layer):
     """
 
     def __init__(self):
-        self._shape = None
+        self._shape = self._dtype = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = as_float_array(x, "x")
@@ -92,10 +93,10 @@ class Flatten(Layer):
                 f"Flatten expected x of shape (N, ...) with at least 2 dimensions, "
                 f"got shape {x.shape}"
             )
-        self._shape = x.shape
+        self._shape, self._dtype = x.shape, x.dtype
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         shape = self._shape
         expected = None if shape is None else (shape[0], int(np.prod(shape[1:])))
-        return check_backward(self, shape, dy, expected).reshape(shape)
+        return check_backward(self, shape, dy, expected, self._dtype).reshape(shape)
