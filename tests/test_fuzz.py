@@ -14,7 +14,18 @@ import re
 import numpy as np
 import pytest
 from dlcourse import activations as A
-from dlcourse import gradcheck, im2col, init, losses, optim, regularization, train
+from dlcourse import (
+    augment,
+    data,
+    filters,
+    gradcheck,
+    im2col,
+    init,
+    losses,
+    optim,
+    regularization,
+    train,
+)
 from dlcourse.batchnorm import BatchNorm1d, BatchNorm2d, batchnorm_forward
 from dlcourse.cnn import seed_cnn
 from dlcourse.conv import (
@@ -235,7 +246,7 @@ CASES = [
     ("init.normal", init.normal, {"shape": (2, 3)},
      {"shape": SHAPE, "mean": number(), "std": number(0), "rng": RNG}),
     ("init.uniform", init.uniform, {"shape": (2, 3)},
-     {"shape": SHAPE, "a": number(high=1, high_open=True).filter(lambda v: v is not None),
+     {"shape": SHAPE, "a": number(high=1).filter(lambda v: v is not None),
       "b": number(low=0), "rng": RNG}),
     ("init.xavier_normal", init.xavier_normal, {"shape": (4, 3)},
      {"shape": st.one_of(SHAPE, st.just((5,))), "gain": number(0), "rng": RNG}),
@@ -341,6 +352,27 @@ CASES = [
      {"layer": A.Tanh(), "x": np.ones((2, 2))},
      {"layer": st.sampled_from([None, np.tanh, "layer"]), "x": arrays(), "seed": count(0)}),
     ("seed_cnn", seed_cnn, {}, {"hidden": count(), "batchnorm": FLAG, "rng": RNG}),
+    # data, augmentation, filters
+    ("one_hot", data.one_hot, {"labels": [2, 0], "num_classes": 3},
+     {"labels": arrays(np.array([0.5, 1.0]), np.ones((2, 2), dtype=int), np.array([3, 0])),
+      "num_classes": count()}),
+    ("truth_table", data.truth_table, {"gate": "xor"}, {"gate": choice("and", "or", "xor")}),
+    ("load_digits", data.load_digits, {},
+     {"test_size": number(0, 1, low_open=True, high_open=True), "seed": count(0),
+      "flatten": FLAG}),
+    ("random_horizontal_flip", augment.random_horizontal_flip, {"x": X4, "rng": 0},
+     {"x": arrays(np.ones((6, 6))), "rng": RNG, "p": number(0, 1)}),
+    ("random_shift", augment.random_shift, {"x": X4, "rng": 0},
+     {"x": arrays(np.ones((2, 6, 6))), "rng": RNG, "max_shift": st.one_of(count(0), st.just(6))}),
+    ("gaussian_noise", augment.gaussian_noise, {"x": X4, "rng": 0},
+     {"x": arrays(), "rng": RNG, "std": number(0)}),
+    ("augment", augment.augment, {"x": X4, "rng": 0},
+     {"x": arrays(np.ones(3)), "rng": RNG, "flip": FLAG, "max_shift": count(0),
+      "noise_std": number(0)}),
+    ("to_grey", filters.to_grey, {"rgb": np.ones((4, 4, 3))},
+     {"rgb": arrays(np.ones((4, 4)), np.ones((4, 4, 4)))}),
+    ("apply_filter", filters.apply_filter, {"image": np.ones((5, 5)), "kernel": np.ones((3, 3))},
+     {"image": arrays(np.ones((1, 5, 5))), "kernel": arrays(np.ones(3))}),
 ]  # fmt: skip
 
 ARGUMENTS = [(label, arg) for label, _, _, bad in CASES for arg in bad]
