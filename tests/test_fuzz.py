@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import math
 import re
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 from dlcourse import activations as A
 from dlcourse import (
     augment,
+    checkpoint,
     data,
     filters,
     gradcheck,
@@ -27,7 +30,7 @@ from dlcourse import (
     train,
 )
 from dlcourse.batchnorm import BatchNorm1d, BatchNorm2d, batchnorm_forward
-from dlcourse.cnn import seed_cnn
+from dlcourse.cnn import layer_shapes, predict_proba, seed_cnn
 from dlcourse.conv import (
     Conv2d,
     conv2d_forward,
@@ -35,6 +38,7 @@ from dlcourse.conv import (
     conv_output_size,
     convolve2d,
     correlate2d,
+    rot180,
 )
 from dlcourse.dropout import Dropout
 from dlcourse.layers import Affine, Flatten
@@ -136,6 +140,8 @@ X4 = rng0.normal(size=(2, 2, 6, 6))
 W4 = rng0.normal(size=(3, 2, 3, 3))
 SOFT = A.softmax(rng0.normal(size=(4, 3)))
 LABELS = np.array([0, 1, 2, 0])
+WEIGHTS = Path(tempfile.mkdtemp()) / "weights.npz"  # a network without parameters, saved
+WEIGHTS_SHA = checkpoint.save_weights(A.ReLU(), WEIGHTS)
 
 
 def forward_then(layer, x, method="backward"):
@@ -352,6 +358,32 @@ CASES = [
      {"layer": A.Tanh(), "x": np.ones((2, 2))},
      {"layer": st.sampled_from([None, np.tanh, "layer"]), "x": arrays(), "seed": count(0)}),
     ("seed_cnn", seed_cnn, {}, {"hidden": count(), "batchnorm": FLAG, "rng": RNG}),
+    ("save_weights", lambda net, path: checkpoint.save_weights(net, path),
+     {"net": A.ReLU(), "path": WEIGHTS},
+     {"net": st.sampled_from([None, "net", np.tanh]), "path": st.sampled_from([None, 3, ""])}),
+    ("load_weights", checkpoint.load_weights,
+     {"net": A.ReLU(), "path": WEIGHTS, "sha256": WEIGHTS_SHA},
+     {"net": st.sampled_from([None, "net"]), "sha256": st.sampled_from([None, 3, "abc"])}),
+    ("predict_proba", predict_proba, {"net": Affine(3, 10, rng=0), "x": np.ones((2, 3))},
+     {"net": st.sampled_from([None, np.tanh]), "x": arrays(), "batch_size": count()}),
+    ("layer_shapes", layer_shapes, {"net": Sequential(Flatten()), "input_shape": (2, 3)},
+     {"net": st.sampled_from([None, A.ReLU()]), "input_shape": SHAPE}),
+    ("evaluate", lambda **kw: train.evaluate(**({"net": Affine(3, 2, rng=0),
+     "loss": losses.MSELoss(), "X": np.ones((4, 3)), "y": np.ones((4, 2))} | kw)), {},
+     {"net": st.sampled_from([None, np.tanh]), "batch_size": count()}),
+    ("step", A.step, {"z": np.ones(3)}, {"z": arrays()}),
+    ("tanh", A.tanh, {"z": np.ones(3)}, {"z": arrays()}),
+    ("sigmoid_grad", A.sigmoid_grad, {"z": np.ones(3)}, {"z": arrays()}),
+    ("relu_grad", A.relu_grad, {"z": np.ones(3)}, {"z": arrays()}),
+    ("leaky_relu_grad", A.leaky_relu_grad, {"z": np.ones(3)},
+     {"z": arrays(), "negative_slope": number()}),
+    ("rot180", rot180, {"kernel": np.ones((2, 2))}, {"kernel": arrays(np.ones(2))}),
+    ("Perceptron.fit", Perceptron(2).fit, {"X": np.eye(2), "t": np.array([0, 1])},
+     {"X": arrays(np.ones((2, 3))), "t": arrays(np.array([0, 2]), np.ones(3)),
+      "epochs": count(0), "shuffle": FLAG, "rng": RNG}),
+    ("MSELoss.forward", losses.MSELoss().forward,
+     {"prediction": np.ones(3), "target": np.ones(3)},
+     {"prediction": arrays(np.ones(2)), "target": arrays(np.ones(2))}),
     # data, augmentation, filters
     ("one_hot", data.one_hot, {"labels": [2, 0], "num_classes": 3},
      {"labels": arrays(np.array([0.5, 1.0]), np.ones((2, 2), dtype=int), np.array([3, 0])),

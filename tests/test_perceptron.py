@@ -85,7 +85,7 @@ def test_target_length_must_match():
 
 def test_targets_must_be_binary():
     X, _ = truth_table("and")
-    with pytest.raises(ValueError, match="targets must be 0 or 1"):
+    with pytest.raises(ValueError, match="targets t must be 0 or 1"):
         Perceptron(2).fit(X, np.array([0, 1, 2, 1]))
 
 

@@ -26,9 +26,9 @@ from threadpoolctl import threadpool_limits
 from dlcourse.activations import ReLU, softmax
 from dlcourse.batchnorm import BatchNorm2d
 from dlcourse.conv import Conv2d
-from dlcourse.errors import check_bool, check_int
+from dlcourse.errors import as_float_array, check_bool, check_int, check_shape
 from dlcourse.layers import Affine, Flatten
-from dlcourse.network import Layer, Sequential
+from dlcourse.network import Layer, Sequential, check_layer
 from dlcourse.pool import MaxPool2d
 from dlcourse.rng import make_rng
 
@@ -65,7 +65,9 @@ def cast_parameters(net: Layer, dtype) -> Layer:
 
 def layer_shapes(net: Sequential, input_shape) -> list[tuple[str, tuple[int, ...]]]:
     """``[(layer repr, output shape without the batch axis), ...]`` for one forward pass."""
-    x = np.zeros((1, *input_shape), dtype=np.float32)
+    if not isinstance(net, Sequential):
+        raise TypeError(f"net must be a Sequential, got {type(net).__name__}")
+    x = np.zeros((1, *check_shape(input_shape, "input_shape")), dtype=np.float32)
     shapes = []
     for layer in net.layers:
         x = layer.forward(x)
@@ -75,6 +77,8 @@ def layer_shapes(net: Sequential, input_shape) -> list[tuple[str, tuple[int, ...
 
 def predict_proba(net: Layer, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     """Class probabilities (N, 10): the network's logits through softmax, in evaluation mode."""
+    net, x = check_layer(net), as_float_array(x, "x")
+    batch_size = check_int(batch_size, "batch_size", 1)
     was_training = net.training
     net.eval()
     try:

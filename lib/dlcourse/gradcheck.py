@@ -17,7 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from dlcourse.errors import as_float_array, check_int, check_number, check_same_shape
-from dlcourse.network import Layer
+from dlcourse.network import Layer, check_layer
 
 
 def check_float_in_place(x, name: str) -> None:
@@ -74,8 +74,7 @@ def check_layer_gradients(
     (key ``"x"``) and for each parameter (its name, or ``"param0"``, ...; when names repeat, as in a
     network of several layers, ``"0.W"``, ``"1.b"``, ... numbered in ``parameters()`` order).
     """
-    if not isinstance(layer, Layer):
-        raise TypeError(f"layer must be a Layer, got {type(layer).__name__}")
+    check_layer(layer, "layer")
     x = as_float_array(x, "x").astype(np.float64)  # a copy: perturbed in place below
     rng = np.random.default_rng(check_int(seed, "seed", 0))
     y = layer.forward(x)

@@ -46,6 +46,13 @@ class Parameter:
         )
 
 
+def check_layer(value, name: str = "net"):
+    """``value`` if it is a :class:`Layer` (a network is one too), else a TypeError."""
+    if not isinstance(value, Layer):
+        raise TypeError(f"{name} must be a Layer (a network), got {type(value).__name__}")
+    return value
+
+
 def check_backward(layer, cache, dy, expected_shape, dtype=None) -> np.ndarray:
     """``dy`` as a float array of the forward output's shape, checked before a backward pass.
 

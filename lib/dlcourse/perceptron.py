@@ -84,7 +84,7 @@ class Perceptron:
         if t.shape != (X.shape[0],):
             raise ValueError(f"t must have shape (N,) = ({X.shape[0]},), got shape {t.shape}")
         if not np.all((t == 0) | (t == 1)):
-            raise ValueError(f"targets must be 0 or 1, got {np.unique(t).tolist()}")
+            raise ValueError(f"targets t must be 0 or 1, got {np.unique(t).tolist()}")
         gen = make_rng(rng)
         self.errors_ = []
         for _ in range(epochs):

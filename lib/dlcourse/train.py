@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dlcourse.errors import as_float_array, check_int
-from dlcourse.network import Layer
+from dlcourse.network import Layer, check_layer
 from dlcourse.rng import make_rng
 
 
@@ -64,7 +64,7 @@ def evaluate(net: Layer, loss, X: np.ndarray, y: np.ndarray, batch_size: int = 1
 
     The network is put back in the mode it was in. Evaluates in batches of ``batch_size``.
     """
-    batch_size = check_int(batch_size, "batch_size", 1)
+    net, batch_size = check_layer(net), check_int(batch_size, "batch_size", 1)
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} examples but y has {len(y)}")
     was_training = net.training
@@ -118,8 +118,7 @@ def fit(
     if early_stopping is not None and X_val is None:
         raise ValueError("early stopping watches the validation loss: pass X_val and y_val")
     epochs, batch_size = check_int(epochs, "epochs", 0), check_int(batch_size, "batch_size", 1)
-    if not isinstance(net, Layer):
-        raise TypeError(f"net must be a Layer (a network), got {type(net).__name__}")
+    check_layer(net)
     rng = make_rng(rng)
     n = len(X)
     steps = -(-n // batch_size)
