@@ -37,7 +37,7 @@ from dlcourse.network import Layer, Parameter, check_backward
 
 #: Bytes of input-gradient columns handled at once in the backward pass: a block of images
 #: small enough for the processor's cache, so ``col2im`` adds into memory that is still hot.
-BLOCK_BYTES = 1 << 22
+BLOCK_BYTES = 1 << 21
 
 
 def conv_output_size(n: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
