@@ -165,7 +165,8 @@ def conv2d_forward(x, w, b, stride=1, padding=0, buffers: dict | None = None):
     cols = buffer(buffers, "cols", (c * kh * kw, x.shape[0] * ho * wo), x.dtype)
     view = window_view(xp, (kh, kw), stride)  # (N, C, kh, kw, Ho, Wo): im2col, in place
     np.copyto(cols.reshape(c, kh, kw, x.shape[0], ho, wo), view.transpose(1, 2, 3, 0, 4, 5))
-    out = w.reshape(n_filters, -1) @ cols  # (F, N*Ho*Wo)
+    out = buffer(buffers, "out", (n_filters, cols.shape[1]), x.dtype)
+    np.matmul(w.reshape(n_filters, -1), cols, out=out)  # (F, N*Ho*Wo)
     if b is not None:
         out += b[:, None]
     out = np.ascontiguousarray(out.reshape(n_filters, x.shape[0], ho, wo).transpose(1, 0, 2, 3))
