@@ -132,18 +132,18 @@ def test_gradients_accumulate_over_two_backward_passes():
 
 
 def test_batch_of_one_in_training_mode_is_an_error():
-    with pytest.raises(ValueError, match="more than 1 value per feature"):
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
         BatchNorm1d(3).forward(np.ones((1, 3)))
 
 
 def test_wrong_number_of_features_is_an_error():
-    with pytest.raises(ValueError, match=r"BatchNorm1d\(3\) got input of shape \(4, 5\)"):
+    with pytest.raises(ValueError, match=r"BatchNorm1d\(3\) got x of shape \(4, 5\)"):
         BatchNorm1d(3).forward(np.ones((4, 5)))
 
 
 def test_wrong_number_of_dimensions_is_an_error():
-    with pytest.raises(ValueError, match="2 dimensions"):
-        BatchNorm1d(3).forward(np.ones((4, 3, 2)))
+    with pytest.raises(ValueError, match=r"x must have 2 or 3 dimensions \(N, C\) or \(N, C, L\)"):
+        BatchNorm1d(3).forward(np.ones((4, 3, 2, 2)))
 
 
 def test_parameters_are_gamma_and_beta():

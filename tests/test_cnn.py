@@ -1,16 +1,15 @@
-"""The seed 000 network and BatchNorm2d: shapes, gradients against torch, weights, training."""
+"""The CNN walk-through network and BatchNorm2d: shapes, gradients against torch, weights."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
-from dlcourse.batchnorm2d import BatchNorm2d
+from dlcourse.batchnorm import BatchNorm2d
+from dlcourse.checkpoint import load_weights, save_weights
 from dlcourse.cnn import (
     layer_shapes,
-    load_weights,
     predict_proba,
-    save_weights,
     seed_cnn,
     torch_seed_cnn,
     train_seed_cnn,
@@ -143,7 +142,7 @@ def test_batchnorm2d_passes_the_numerical_gradient_check():
 
 
 def test_batchnorm2d_rejects_the_wrong_channel_count():
-    with pytest.raises(ValueError, match=r"BatchNorm2d\(3\) got input of shape \(2, 4, 5, 5\)"):
+    with pytest.raises(ValueError, match=r"BatchNorm2d\(3\) got x of shape \(2, 4, 5, 5\)"):
         BatchNorm2d(3).forward(np.zeros((2, 4, 5, 5)))
 
 

@@ -314,3 +314,35 @@ def test_dout_of_the_wrong_shape_is_rejected():
         ValueError, match=r"dout must have the forward output's shape \(2, 3, 3, 3\)"
     ):
         conv2d_backward(np.zeros((2, 3, 4, 4)), cache)
+
+
+@pytest.mark.parametrize("block_bytes", [1, 3000, 20000, 10**9])
+@pytest.mark.parametrize("case", [CASES[2], CASES[4], CASES[5], CASES[8]], ids=str)
+def test_blocked_backward_matches_torch_for_every_block_size(case, block_bytes, monkeypatch):
+    """Blocks of one channel of one image, of a few images, or everything at once: same dx."""
+    import dlcourse.conv
+
+    monkeypatch.setattr(dlcourse.conv, "BLOCK_BYTES", block_bytes)
+    x, w, b = random_case(case, seed=3)
+    _, _, _, _, _, _, _, stride, padding = case
+    layer = Conv2d(x.shape[1], w.shape[0], w.shape[2:], stride=stride, padding=padding)
+    layer.W.data[...], layer.b.data[...] = w, b
+    out = layer.forward(x)
+    dout = np.random.default_rng(4).standard_normal(out.shape)
+    _, dx, dw, _ = torch_conv(x, w, b, stride, padding, dout)
+    for _ in range(2):  # the second pass reuses the layer's buffers
+        layer.zero_grad()
+        layer.forward(x)
+        np.testing.assert_allclose(layer.backward(dout), dx, atol=1e-12)
+        np.testing.assert_allclose(layer.W.grad, dw, atol=1e-12)
+
+
+def test_reused_buffers_do_not_leak_between_batches_of_different_sizes():
+    layer = Conv2d(2, 3, 3, padding=1, rng=0)
+    rng = np.random.default_rng(5)
+    for n in (4, 2, 5, 2):
+        x = rng.standard_normal((n, 2, 6, 6))
+        fresh = Conv2d(2, 3, 3, padding=1, rng=0)
+        np.testing.assert_array_equal(layer.forward(x), fresh.forward(x))
+        dout = rng.standard_normal((n, 3, 6, 6))
+        np.testing.assert_array_equal(layer.backward(dout), fresh.backward(dout))

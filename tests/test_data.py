@@ -40,7 +40,7 @@ def test_one_hot_rejects_labels_out_of_range():
 
 
 def test_one_hot_rejects_float_labels():
-    with pytest.raises(ValueError, match="labels must be integers"):
+    with pytest.raises(TypeError, match="labels must be integers"):
         data.one_hot(np.array([0.0, 1.0]), 2)
 
 

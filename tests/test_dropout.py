@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from dlcourse.dropout import Dropout
 
 
@@ -56,14 +57,34 @@ def test_p_zero_keeps_everything():
     assert np.array_equal(Dropout(0.0).forward(x), x)
 
 
-@pytest.mark.parametrize("p", [-0.1, 1.0, 1.5])
-def test_probability_outside_half_open_unit_interval_is_an_error(p):
-    with pytest.raises(ValueError, match=r"p must be in \[0, 1\)"):
+@pytest.mark.parametrize("p", [-0.1, 1.5, float("nan")])
+def test_probability_outside_unit_interval_is_an_error(p):
+    with pytest.raises(ValueError, match=r"p must be in \[0, 1\]"):
         Dropout(p)
+
+
+def test_p_one_zeroes_everything_like_torch():
+    x = np.random.default_rng(0).normal(size=(3, 4))
+    y = Dropout(1.0, rng=0).forward(x)
+    expected = torch.nn.functional.dropout(torch.tensor(x), p=1.0, training=True).numpy()
+    np.testing.assert_array_equal(y, expected)
+    assert not y.any()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_in_is_dtype_out(dtype):
+    layer = Dropout(0.5, rng=0)
+    assert layer.forward(np.ones((4, 5), dtype=dtype)).dtype == dtype
+    assert layer.backward(np.ones((4, 5), dtype=dtype)).dtype == dtype
+
+
+def test_backward_before_forward_is_an_error():
+    with pytest.raises(RuntimeError, match="before forward"):
+        Dropout(0.5).backward(np.ones(3))
 
 
 def test_backward_with_wrong_shape_is_an_error():
     layer = Dropout(0.5, rng=0)
     layer.forward(np.ones((2, 3)))
-    with pytest.raises(ValueError, match="same shape"):
+    with pytest.raises(ValueError, match=r"expected dy of shape \(2, 3\), got \(3, 2\)"):
         layer.backward(np.ones((3, 2)))

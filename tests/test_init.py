@@ -33,17 +33,27 @@ def test_fans_of_a_vector_are_an_error():
 
 
 @pytest.mark.parametrize(
-    ("nonlinearity", "slope"),
-    [("linear", 0.01), ("sigmoid", 0.01), ("tanh", 0.01), ("relu", 0.01), ("leaky_relu", 0.2)],
+    ("nonlinearity", "param"),
+    [
+        ("linear", None),
+        ("conv2d", None),
+        ("sigmoid", None),
+        ("tanh", None),
+        ("relu", None),
+        ("selu", None),
+        ("leaky_relu", None),
+        ("leaky_relu", 0.2),
+    ],
 )
-def test_gain_matches_torch(nonlinearity, slope):
-    expected = torch.nn.init.calculate_gain(nonlinearity, slope)
-    assert init.calculate_gain(nonlinearity, slope) == pytest.approx(expected)
+def test_gain_matches_torch_with_torch_argument_names(nonlinearity, param):
+    expected = torch.nn.init.calculate_gain(nonlinearity, param)
+    assert init.calculate_gain(nonlinearity, param) == pytest.approx(expected)
+    assert init.calculate_gain(nonlinearity=nonlinearity, param=param) == pytest.approx(expected)
 
 
 def test_unknown_nonlinearity_is_an_error():
-    with pytest.raises(ValueError, match="unknown nonlinearity 'selu'"):
-        init.calculate_gain("selu")
+    with pytest.raises(ValueError, match="nonlinearity must be one of .* got 'swish'"):
+        init.calculate_gain("swish")
 
 
 def torch_std(fn, shape, **kwargs) -> float:
@@ -86,7 +96,7 @@ def test_he_normal_std_is_sqrt_two_over_fan_in(shape):
 @pytest.mark.parametrize("shape", [(400, 300), (64, 32, 3, 3)])
 def test_he_uniform_std_for_leaky_relu(shape):
     fan_in, _ = init.fan_in_fan_out(shape)
-    w = init.he_uniform(shape, nonlinearity="leaky_relu", negative_slope=0.2, rng=3)
+    w = init.he_uniform(shape, a=0.2, nonlinearity="leaky_relu", rng=3)
     check_std(w, math.sqrt(2 / (1 + 0.2**2)) / math.sqrt(fan_in))
 
 
@@ -95,8 +105,10 @@ def test_he_uniform_std_for_leaky_relu(shape):
     [
         (init.xavier_normal, torch.nn.init.xavier_normal_, {}, {}),
         (init.xavier_uniform, torch.nn.init.xavier_uniform_, {"gain": 2.0}, {"gain": 2.0}),
-        (init.he_normal, torch.nn.init.kaiming_normal_, {}, {"nonlinearity": "relu"}),
-        (init.he_uniform, torch.nn.init.kaiming_uniform_, {}, {"nonlinearity": "relu"}),
+        (init.he_normal, torch.nn.init.kaiming_normal_, {}, {}),
+        (init.he_uniform, torch.nn.init.kaiming_uniform_, {}, {}),
+        (init.he_normal, torch.nn.init.kaiming_normal_, *[{"a": 0.3, "mode": "fan_out"}] * 2),
+        (init.he_uniform, torch.nn.init.kaiming_uniform_, *[{"nonlinearity": "tanh"}] * 2),
     ],
 )
 @pytest.mark.parametrize("shape", [(32, 16, 5, 5), (500, 200)])
@@ -108,7 +120,34 @@ def test_std_agrees_with_torch_init(ours, theirs, ours_kw, theirs_kw, shape):
 
 def test_normal_and_uniform_have_requested_scale():
     check_std(init.normal((300, 300), std=0.01, rng=5), 0.01)
-    check_std(init.uniform((300, 300), a=0.5, rng=6), 0.5 / math.sqrt(3))
+    check_std(init.uniform((300, 300), a=-0.5, b=0.5, rng=6), 0.5 / math.sqrt(3))
+
+
+def test_normal_and_uniform_take_torch_argument_order():
+    """torch.nn.init.normal_(t, mean, std) and uniform_(t, a, b): U(a, b), not U(-a, a)."""
+    w = init.normal((400, 400), 3.0, 0.5, rng=8)
+    assert w.mean() == pytest.approx(3.0, abs=0.01)
+    check_std(w - 3.0, 0.5)
+    u = init.uniform((400, 400), 2.0, 5.0, rng=9)
+    assert 2.0 <= u.min() and u.max() <= 5.0 and u.mean() == pytest.approx(3.5, abs=0.02)
+    t = torch.empty(400, 400, dtype=torch.float64)
+    torch.nn.init.uniform_(t)  # torch's defaults a=0, b=1
+    default = init.uniform((400, 400), rng=10)
+    assert default.min() >= 0 and default.max() <= 1
+    assert default.mean() == pytest.approx(float(t.mean()), abs=0.01)
+
+
+def test_he_std_takes_kaiming_arguments_in_torch_order():
+    shape = (16, 8, 3, 3)
+    torch_shape = torch.empty(shape)
+    fan_out = torch.nn.init._calculate_fan_in_and_fan_out(torch_shape)[1]
+    gain = torch.nn.init.calculate_gain("leaky_relu", 0.1)
+    assert init.he_std(shape, 0.1, "fan_out") == pytest.approx(gain / math.sqrt(fan_out))
+
+
+@pytest.mark.parametrize("fn", [init.he_normal, init.he_uniform, init.xavier_normal])
+def test_zero_size_shape_gives_an_empty_array_like_torch(fn):
+    assert fn((0, 4), rng=0).shape == (0, 4)
 
 
 def test_same_seed_gives_same_weights_and_generator_advances():

@@ -108,7 +108,7 @@ def test_affine_backward_checks_dy_shape():
 
 
 def test_affine_rejects_zero_features():
-    with pytest.raises(ValueError, match="must be positive"):
+    with pytest.raises(ValueError, match="in_features must be at least 1"):
         Affine(0, 3)
 
 

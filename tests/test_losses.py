@@ -96,7 +96,7 @@ def test_bce_is_finite_for_certain_wrong_answers():
 
 
 def test_bce_rejects_logits():
-    with pytest.raises(ValueError, match=r"prediction must be probabilities in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"p must be probabilities in \[0, 1\]"):
         L.binary_cross_entropy(np.array([-2.0, 3.0]), np.array([0.0, 1.0]))
 
 
@@ -169,7 +169,9 @@ MULTICLASS = [L.CrossEntropyLoss, L.SoftmaxCrossEntropyLoss]
 @pytest.mark.parametrize("loss_cls", MULTICLASS)
 def test_label_out_of_range_is_named(loss_cls):
     p = softmax(np.zeros((3, 4)))
-    with pytest.raises(ValueError, match=r"class labels must be in 0..3 for 4 classes, got \[4\]"):
+    with pytest.raises(
+        ValueError, match=r"class labels in target must be in 0..3 for 4 classes, got \[4\]"
+    ):
         loss_cls()(p, np.array([0, 4, 1]))
 
 
@@ -193,13 +195,13 @@ def test_one_hot_target_of_wrong_shape_names_shapes(loss_cls):
 
 @pytest.mark.parametrize("loss_cls", MULTICLASS)
 def test_float_class_indices_are_rejected(loss_cls):
-    with pytest.raises(ValueError, match="class-index targets must be integers"):
+    with pytest.raises(TypeError, match="class-index target must be integers"):
         loss_cls()(softmax(np.zeros((2, 3))), np.array([0.0, 1.0]))
 
 
 @pytest.mark.parametrize("loss_cls", MULTICLASS)
 def test_prediction_must_be_two_dimensional(loss_cls):
-    with pytest.raises(ValueError, match=r"prediction must have shape \(N, K\)"):
+    with pytest.raises(ValueError, match=r"(p|logits) must have shape \(N, K\)"):
         loss_cls()(np.full(3, 1 / 3), np.array([0]))
 
 

@@ -87,7 +87,7 @@ def test_sequential_collects_parameters_in_order():
 
 
 def test_sequential_rejects_non_layers():
-    with pytest.raises(TypeError, match="Sequential takes layers; item 1 is a ufunc"):
+    with pytest.raises(TypeError, match="layers must be Layer objects; item 1 is a ufunc"):
         Sequential(Affine(2, 2), np.tanh)
 
 

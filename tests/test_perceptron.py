@@ -85,10 +85,10 @@ def test_target_length_must_match():
 
 def test_targets_must_be_binary():
     X, _ = truth_table("and")
-    with pytest.raises(ValueError, match="targets must be 0 or 1"):
+    with pytest.raises(ValueError, match="targets t must be 0 or 1"):
         Perceptron(2).fit(X, np.array([0, 1, 2, 1]))
 
 
 def test_learning_rate_must_be_positive():
-    with pytest.raises(ValueError, match="lr must be positive"):
+    with pytest.raises(ValueError, match=r"lr must be in \(0, inf\)"):
         Perceptron(2, lr=0)

@@ -168,7 +168,7 @@ def test_random_valid_configurations_match_torch(
 @pytest.mark.parametrize(
     ("shape", "kernel", "stride", "padding", "match"),
     [
-        ((1, 1, 3, 3), 4, None, 0, r"window 4x4 does not fit the padded input 3x3"),
+        ((1, 1, 3, 3), 4, None, 0, r"kernel_size 4x4 does not fit the padded input 3x3"),
         ((1, 1, 8, 8), 2, 0, 0, r"stride must be at least 1"),
         ((1, 1, 8, 8), 0, None, 0, r"kernel_size must be at least 1"),
         ((1, 1, 8, 8), 2, 2, 2, r"padding must be between 0 and half the window 2x2"),

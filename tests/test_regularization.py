@@ -165,7 +165,7 @@ def test_kfold_shuffled_validation_folds_partition_the_data():
 
 
 def test_kfold_with_more_folds_than_examples_is_an_error():
-    with pytest.raises(ValueError, match="cannot split 3 examples into k=5"):
+    with pytest.raises(ValueError, match="cannot split n=3 examples into k=5"):
         kfold_indices(3, 5)
 
 

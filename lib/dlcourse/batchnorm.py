@@ -14,18 +14,25 @@ and the running statistics used at inference are updated with PyTorch's momentum
 
 Inference mode uses ``x_hat = (x - running_mean) / sqrt(running_var + eps)``.
 
-The functions work on any 2-D array ``(M, C)``, so batch normalisation of images is the same
-code after a reshape: an ``(N, C, H, W)`` batch becomes ``(N*H*W, C)`` with
-``x.transpose(0, 2, 3, 1).reshape(-1, C)`` (every pixel of every image is one example of its
-channel), and the result goes back with ``.reshape(N, H, W, C).transpose(0, 3, 1, 2)``.
+The functions work on any 2-D array ``(M, C)``, so batch normalisation of sequences and images
+is the same code after a reshape (:func:`to_rows`): for feature maps the same filter made every
+pixel of a channel, so a channel is normalised over the batch *and* all positions (Ioffe &
+Szegedy 2015, section 3.2): an ``(N, C, H, W)`` batch becomes ``(N*H*W, C)`` with
+``x.transpose(0, 2, 3, 1).reshape(-1, C)``, and the result goes back with
+``.reshape(N, H, W, C).transpose(0, 3, 1, 2)`` (:func:`from_rows`).
+
+The layers follow ``torch.nn.BatchNorm1d`` (input ``(N, C)`` or ``(N, C, L)``) and
+``torch.nn.BatchNorm2d`` (``(N, C, H, W)``), ``momentum=None`` included (a cumulative average
+of the batch statistics). They compute in the input's float dtype (float32 stays float32;
+integers become float64); the running statistics are kept in float64.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from dlcourse.errors import check_ndim
-from dlcourse.network import Layer, Parameter
+from dlcourse.errors import as_float_array, check_dtype, check_int, check_ndim, check_number
+from dlcourse.network import Layer, Parameter, check_backward
 
 
 def batchnorm_forward(
@@ -37,11 +44,12 @@ def batchnorm_forward(
     :func:`batchnorm_backward` needs, and its entries ``cache[3]`` and ``cache[4]`` are the
     batch mean and the biased batch variance (shape ``(C,)``).
     """
-    check_ndim(x, 2, "batch norm input", "(M, C)")
+    x = as_float_array(x, "x")
+    check_ndim(x, 2, "x", "(M, C)")
     if x.shape[0] < 2:
         raise ValueError(
-            f"batch normalisation in training mode needs more than 1 value per feature, "
-            f"got a batch of shape {x.shape}"
+            f"batch normalisation in training mode needs more than 1 value per channel, "
+            f"got x of shape {x.shape} (as rows of (M, C))"
         )
     mean = x.mean(axis=0)
     var = x.var(axis=0)
@@ -81,7 +89,8 @@ def batchnorm_inference(
 
     Returns ``(y, cache)``; :func:`batchnorm_inference_backward` takes the cache.
     """
-    check_ndim(x, 2, "batch norm input", "(M, C)")
+    x = as_float_array(x, "x")
+    check_ndim(x, 2, "x", "(M, C)")
     inv_std = 1.0 / np.sqrt(running_var + eps)
     x_hat = (x - running_mean) * inv_std
     return gamma * x_hat + beta, (x_hat, gamma, inv_std)
@@ -111,56 +120,97 @@ def update_running_stats(
     running_var += momentum * var * m / (m - 1)
 
 
-class BatchNorm1d(Layer):
-    """Batch normalisation of ``(N, num_features)`` activations, usually between Affine and ReLU.
+def to_rows(x: np.ndarray) -> np.ndarray:
+    """(N, C, *spatial) -> (N * prod(spatial), C): every position of every example is one
+    example of its channel. (N, C) comes back as it is."""
+    return np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
 
-    Parameters ``gamma`` (ones) and ``beta`` (zeros) have shape ``(num_features,)``; buffers
-    ``running_mean`` (zeros) and ``running_var`` (ones) are updated in training mode and used
-    in evaluation mode (``layer.eval()``).
+
+def from_rows(rows: np.ndarray, shape) -> np.ndarray:
+    """Inverse of :func:`to_rows`: (N * prod(spatial), C) -> (N, C, *spatial) for ``shape``."""
+    n, c, *spatial = shape
+    return np.ascontiguousarray(np.moveaxis(rows.reshape(n, *spatial, c), -1, 1))
+
+
+class _BatchNorm(Layer):
+    """Per-channel batch normalisation of ``(N, num_features, *spatial)`` (see the module).
+
+    Parameters ``gamma`` (ones) and ``beta`` (zeros) have shape ``(num_features,)`` and dtype
+    ``dtype``; buffers ``running_mean`` (zeros) and ``running_var`` (ones) are updated in
+    training mode and used in evaluation mode (``layer.eval()``). ``momentum=None`` averages
+    all batches seen so far equally (PyTorch's cumulative moving average).
     """
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1):
-        if int(num_features) != num_features or num_features < 1:
-            raise ValueError(f"num_features must be a positive integer, got {num_features!r}")
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"momentum must be in [0, 1], got {momentum!r}")
-        if eps <= 0:
-            raise ValueError(f"eps must be > 0, got {eps!r}")
-        self.num_features, self.eps, self.momentum = int(num_features), float(eps), momentum
-        self.gamma = Parameter(np.ones(self.num_features), "gamma")
-        self.beta = Parameter(np.zeros(self.num_features), "beta")
+    layouts: dict[int, str] = {}
+
+    def __init__(
+        self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, dtype=np.float64
+    ):
+        self.num_features = check_int(num_features, "num_features", 1)
+        self.eps = check_number(eps, "eps", 0.0, low_open=True)
+        self.momentum = None if momentum is None else check_number(momentum, "momentum", 0.0, 1.0)
+        dtype = check_dtype(dtype)
+        self.gamma = Parameter(np.ones(self.num_features, dtype=dtype), "gamma")
+        self.beta = Parameter(np.zeros(self.num_features, dtype=dtype), "beta")
         self.running_mean = np.zeros(self.num_features)
         self.running_var = np.ones(self.num_features)
+        self.num_batches_tracked = 0
+        self.cache = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        check_ndim(x, 2, "BatchNorm1d input", "(N, num_features)")
+        x = as_float_array(x, "x")
+        name = type(self).__name__
+        if x.ndim not in self.layouts:
+            raise ValueError(
+                f"x must have {' or '.join(map(str, self.layouts))} dimensions "
+                f"{' or '.join(self.layouts.values())} for {name}, got shape {x.shape}"
+            )
         if x.shape[1] != self.num_features:
             raise ValueError(
-                f"BatchNorm1d({self.num_features}) got input of shape {x.shape}: "
-                f"expected {self.num_features} features"
+                f"{name}({self.num_features}) got x of shape {x.shape}: "
+                f"expected {self.num_features} channels in dimension 1"
             )
+        rows = to_rows(x)
+        gamma, beta = (p.data.astype(x.dtype, copy=False) for p in (self.gamma, self.beta))
         if self.training:
-            y, cache = batchnorm_forward(x, self.gamma.data, self.beta.data, self.eps)
+            y, cache = batchnorm_forward(rows, gamma, beta, self.eps)
+            self.num_batches_tracked += 1
+            momentum = self.momentum
+            if momentum is None:
+                momentum = 1.0 / self.num_batches_tracked
             update_running_stats(
-                self.running_mean, self.running_var, cache[3], cache[4], x.shape[0], self.momentum
+                self.running_mean, self.running_var, cache[3], cache[4], len(rows), momentum
             )
         else:
-            y, cache = batchnorm_inference(
-                x, self.gamma.data, self.beta.data, self.running_mean, self.running_var, self.eps
-            )
-        self.cache = (self.training, cache)
-        return y
+            mean, var = (a.astype(x.dtype) for a in (self.running_mean, self.running_var))
+            y, cache = batchnorm_inference(rows, gamma, beta, mean, var, self.eps)
+        self.cache = (self.training, cache, x.shape)
+        return from_rows(y, x.shape)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        training, cache = self.cache
+        training, cache, shape = self.cache if self.cache is not None else (None, None, None)
+        dy = to_rows(check_backward(self, self.cache, dy, shape).astype(cache[0].dtype, copy=False))
         if training:
             dx, dgamma, dbeta = batchnorm_backward(dy, cache)
         else:
             dx, dgamma, dbeta = batchnorm_inference_backward(dy, cache)
         self.gamma.grad += dgamma
         self.beta.grad += dbeta
-        return dx
+        return from_rows(dx, shape)
 
     def __repr__(self) -> str:
         name = type(self).__name__
         return f"{name}({self.num_features}, eps={self.eps}, momentum={self.momentum})"
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of ``(N, C)`` features (between Affine and ReLU) or ``(N, C, L)``
+    sequences (one mean and variance per channel over the batch and all L positions)."""
+
+    layouts = {2: "(N, C)", 3: "(N, C, L)"}
+
+
+class BatchNorm2d(_BatchNorm):
+    """Per-channel batch normalisation of ``(N, C, H, W)`` feature maps (conv -> BN -> ReLU)."""
+
+    layouts = {4: "(N, C, H, W)"}

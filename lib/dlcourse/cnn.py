@@ -1,4 +1,4 @@
-"""The convolutional network of seed 000, built from the library's own layers.
+"""The convolutional network of the CNN walk-through notes, built from the library's own layers.
 
     input 1x28x28
     -> Conv2d(1, 10, 5)  -> ReLU -> MaxPool2d(2)     10x24x24 -> 10x12x12
@@ -7,36 +7,36 @@
     -> Affine(320, 50) -> ReLU -> Affine(50, 10)     10 class scores (logits)
     -> softmax                                       10 class probabilities
 
-The seed asks for "one or more fully connected layers, then softmax" without fixing their
+The notes ask for "one or more fully connected layers, then softmax" without fixing their
 sizes; we use one hidden layer of 50 units (as PyTorch's classic MNIST example does). The
 softmax is applied by the loss (:class:`~dlcourse.losses.SoftmaxCrossEntropyLoss`, numerically
 stable) during training and by :func:`predict_proba` at prediction time, so the network itself
-ends with the logits. ``batchnorm=True`` inserts :class:`~dlcourse.batchnorm2d.BatchNorm2d`
-between each convolution and its ReLU (the placement of seed 003).
+ends with the logits. ``batchnorm=True`` inserts :class:`~dlcourse.batchnorm.BatchNorm2d`
+between each convolution and its ReLU (the placement of the Week 10 lecture). Saving and loading
+the weights is :mod:`dlcourse.checkpoint`.
 """
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from dlcourse.activations import ReLU, softmax
-from dlcourse.batchnorm2d import BatchNorm2d
-from dlcourse.checksums import sha256sum
+from dlcourse.batchnorm import BatchNorm2d
 from dlcourse.conv import Conv2d
+from dlcourse.errors import as_float_array, check_bool, check_int, check_shape
 from dlcourse.layers import Affine, Flatten
-from dlcourse.network import Layer, Sequential
+from dlcourse.network import Layer, Sequential, check_layer
 from dlcourse.pool import MaxPool2d
-
-WEIGHTS_DIR = Path(__file__).with_name("weights")
+from dlcourse.rng import make_rng
 
 
 def seed_cnn(hidden: int = 50, batchnorm: bool = False, rng=0, dtype=np.float32) -> Sequential:
-    """Seed 000's network for 1x28x28 images and 10 classes, parameters in ``dtype``."""
-    rng = np.random.default_rng(rng)
+    """The notes' network for 1x28x28 images and 10 classes, parameters in ``dtype``."""
+    hidden, batchnorm = check_int(hidden, "hidden", 1), check_bool(batchnorm, "batchnorm")
+    rng = make_rng(rng)
 
     def block(c_in, c_out):
         layers = [Conv2d(c_in, c_out, 5, rng=rng)]
@@ -65,7 +65,9 @@ def cast_parameters(net: Layer, dtype) -> Layer:
 
 def layer_shapes(net: Sequential, input_shape) -> list[tuple[str, tuple[int, ...]]]:
     """``[(layer repr, output shape without the batch axis), ...]`` for one forward pass."""
-    x = np.zeros((1, *input_shape), dtype=np.float32)
+    if not isinstance(net, Sequential):
+        raise TypeError(f"net must be a Sequential, got {type(net).__name__}")
+    x = np.zeros((1, *check_shape(input_shape, "input_shape")), dtype=np.float32)
     shapes = []
     for layer in net.layers:
         x = layer.forward(x)
@@ -75,13 +77,15 @@ def layer_shapes(net: Sequential, input_shape) -> list[tuple[str, tuple[int, ...
 
 def predict_proba(net: Layer, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     """Class probabilities (N, 10): the network's logits through softmax, in evaluation mode."""
+    net, x = check_layer(net), as_float_array(x, "x")
+    batch_size = check_int(batch_size, "batch_size", 1)
     was_training = net.training
     net.eval()
     try:
         logits = [net.forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
     finally:
         net.train(was_training)
-    return softmax(np.concatenate(logits), axis=1)
+    return softmax(np.concatenate(logits), dim=1)
 
 
 def train_seed_cnn(
@@ -135,7 +139,7 @@ def train_seed_cnn(
 
 
 def torch_seed_cnn(net: Sequential | None = None, hidden: int = 50):
-    """The seed network in PyTorch: the oracle in tests and chapter 9, the benchmark's baseline.
+    """The same network in PyTorch: the oracle in tests and chapter 9, the benchmark's baseline.
 
     With ``net`` (a :func:`seed_cnn` without batch norm) the torch network is float64 and gets
     a copy of its weights (our dense ``W`` is ``(in, out)``, torch's is ``(out, in)``), so both
@@ -159,32 +163,3 @@ def torch_seed_cnn(net: Sequential | None = None, hidden: int = 50):
             t.weight.copy_(torch.tensor(a.W.data.T if isinstance(a, Affine) else a.W.data))
             t.bias.copy_(torch.tensor(a.b.data))
     return tnet
-
-
-def save_weights(net: Layer, path) -> str:
-    """Save the parameters of ``net`` to an ``.npz``; returns the file's sha256."""
-    path = Path(path)
-    np.savez(path, **{f"p{i}": p.data for i, p in enumerate(net.parameters())})
-    return sha256sum(path)
-
-
-def load_weights(net: Layer, path, sha256: str) -> Layer:
-    """Load parameters saved by :func:`save_weights` after checking the file's sha256."""
-    path = Path(path)
-    digest = sha256sum(path)
-    if digest != sha256:
-        raise ValueError(f"{path.name}: sha256 {digest} does not match the expected {sha256}")
-    params = net.parameters()
-    with np.load(path) as npz:
-        if len(npz.files) != len(params):
-            raise ValueError(
-                f"{path.name} holds {len(npz.files)} arrays, the network has {len(params)}"
-            )
-        for i, p in enumerate(params):
-            saved = npz[f"p{i}"]
-            if saved.shape != p.shape:
-                raise ValueError(
-                    f"{path.name}: array p{i} has shape {saved.shape}, expected {p.shape}"
-                )
-            p.data = saved.astype(p.data.dtype)
-    return net

@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from dlcourse.checksums import md5sum
+from dlcourse.errors import as_array, check_bool, check_int, check_number
 
 
 class Split(NamedTuple):
@@ -61,11 +62,11 @@ def one_hot(labels, num_classes: int) -> np.ndarray:
 
     Example: ``one_hot([2, 0], 3)`` is ``[[0, 0, 1], [1, 0, 0]]`` (float64).
     """
-    labels = np.asarray(labels)
+    labels, num_classes = as_array(labels, "labels"), check_int(num_classes, "num_classes", 1)
     if labels.ndim != 1:
         raise ValueError(f"labels must have shape (N,), got shape {labels.shape}")
     if labels.size and not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be integers, got dtype {labels.dtype}")
+        raise TypeError(f"labels must be integers, got dtype {labels.dtype}")
     bad = (labels < 0) | (labels >= num_classes)
     if np.any(bad):
         raise ValueError(
@@ -90,6 +91,8 @@ def load_digits(test_size: float = 0.25, seed: int = 0, flatten: bool = True) ->
     from sklearn.datasets import load_digits as sk_load_digits
     from sklearn.model_selection import train_test_split
 
+    test_size = check_number(test_size, "test_size", 0.0, 1.0, low_open=True, high_open=True)
+    seed, flatten = check_int(seed, "seed", 0), check_bool(flatten, "flatten")
     digits = sk_load_digits()
     X = digits.data.astype(np.float64) / 16.0
     y = digits.target.astype(np.int64)
@@ -213,6 +216,7 @@ def load_mnist(flatten: bool = False, source_dir=None, cache=None) -> Split:
     :func:`cache_dir`). The files' MD5 checksums are verified on every call (a fraction of a
     second); decoding happens once, then the cache is read.
     """
+    flatten = check_bool(flatten, "flatten")
     source = Path(source_dir) if source_dir is not None else mnist_source_dir()
     paths = verify_mnist_files(source)
     key = hashlib.md5("".join(MNIST_MD5.values()).encode()).hexdigest()[:8]

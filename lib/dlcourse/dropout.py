@@ -17,35 +17,37 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlcourse.errors import check_same_shape
-from dlcourse.network import Layer
+from dlcourse.errors import as_float_array, check_number
+from dlcourse.network import Layer, check_backward
+from dlcourse.rng import make_rng
 
 
 class Dropout(Layer):
     """Inverted dropout layer: zero each element with probability ``p`` (training mode only).
 
-    ``rng`` is a numpy Generator or a seed (the masks are reproducible). Any input shape.
+    ``rng`` is a numpy Generator or a seed (the masks are reproducible). Any input shape; the
+    output has the input's float dtype. ``p = 1`` zeroes everything, as in PyTorch.
     """
 
     def __init__(self, p: float = 0.5, rng: np.random.Generator | int | None = None):
-        if not np.isscalar(p) or not 0.0 <= p < 1.0:
-            raise ValueError(f"dropout probability p must be in [0, 1), got {p!r}")
-        self.p = float(p)
-        self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-        self.mask = None
+        self.p = check_number(p, "p", 0.0, 1.0)
+        self.scale = 1.0 / (1.0 - self.p) if self.p < 1 else 0.0
+        self.rng = make_rng(rng)
+        self.mask, self.shape, self.dtype = None, None, None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        x = as_float_array(x, "x")
+        self.shape, self.dtype = x.shape, x.dtype
         if not self.training or self.p == 0.0:
             self.mask = None
             return x
-        self.mask = (self.rng.random(x.shape) >= self.p) / (1.0 - self.p)
+        keep = self.rng.random(x.shape) >= self.p  # True with probability 1 - p
+        self.mask = keep * x.dtype.type(self.scale)  # 0 or 1 / (1 - p), in x's dtype
         return x * self.mask
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        if self.mask is None:
-            return dy
-        check_same_shape(dy, self.mask, "Dropout backward gradient", "its forward input")
-        return dy * self.mask
+        dy = check_backward(self, self.shape, dy, self.shape or (), self.dtype)
+        return dy if self.mask is None else dy * self.mask
 
     def __repr__(self) -> str:
         return f"Dropout(p={self.p})"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from dlcourse.conv import correlate2d
+from dlcourse.errors import as_float_array
 
 SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=np.float64)
 SOBEL_Y = np.array([[1, 2, 1], [0, 0, 0], [-1, -2, -1]], dtype=np.float64)
@@ -34,9 +35,9 @@ GAUSSIAN_5X5 = GAUSSIAN_273_WEIGHTS / 273
 
 def to_grey(rgb: np.ndarray) -> np.ndarray:
     """(H, W, 3) RGB in 0..255 -> (H, W) luminance in [0, 1] (ITU-R BT.601 weights)."""
-    rgb = np.asarray(rgb, dtype=np.float64)
+    rgb = as_float_array(rgb, "rgb").astype(np.float64)
     if rgb.ndim != 3 or rgb.shape[2] != 3:
-        raise ValueError(f"expected an RGB image of shape (H, W, 3), got {rgb.shape}")
+        raise ValueError(f"rgb must be an RGB image of shape (H, W, 3), got {rgb.shape}")
     return rgb @ np.array([0.299, 0.587, 0.114]) / 255.0
 
 

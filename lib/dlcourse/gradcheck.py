@@ -16,15 +16,28 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dlcourse.network import Layer
+from dlcourse.errors import as_float_array, check_int, check_number, check_same_shape
+from dlcourse.network import Layer, check_layer
+
+
+def check_float_in_place(x, name: str) -> None:
+    """Raise TypeError unless ``x`` is a float numpy array (one that can be perturbed in place)."""
+    if not isinstance(x, np.ndarray) or x.dtype not in (np.float32, np.float64):
+        kind = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
+        raise TypeError(f"{name} must be a float32 or float64 numpy array, got {kind}")
 
 
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
     """Centred-difference gradient of the scalar ``f()`` with respect to the array ``x``.
 
-    ``x`` is perturbed in place (and restored), so ``f`` must read ``x`` when called.
-    Returns an array of ``x.shape``. Use float64 arrays: float32 cannot resolve ``h``.
+    ``x`` is perturbed in place (and restored), so ``f`` must read ``x`` when called: it must
+    be a float numpy array (an integer array cannot hold ``x + h``: a TypeError). Returns an
+    array of ``x.shape``. Use float64 arrays: float32 cannot resolve ``h``.
     """
+    check_float_in_place(x, "x")
+    h = check_number(h, "h", 0.0, low_open=True)
+    if not callable(f):
+        raise TypeError(f"f must be a function of no arguments, got {type(f).__name__}")
     grad = np.zeros_like(x, dtype=np.float64)
     it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
     for _ in it:
@@ -45,9 +58,9 @@ def relative_error(a: np.ndarray, b: np.ndarray, eps: float = 1e-12) -> float:
     Norms over the whole array rather than element by element, so that entries which are
     zero up to rounding (a ReLU's dead units, say) do not dominate the verdict.
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape:
-        raise ValueError(f"cannot compare arrays of shapes {a.shape} and {b.shape}")
+    a, b = as_float_array(a, "a").astype(np.float64), as_float_array(b, "b").astype(np.float64)
+    eps = check_number(eps, "eps", 0.0, low_open=True)
+    check_same_shape(a, b, "a", "b")
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), eps))
 
 
@@ -61,8 +74,9 @@ def check_layer_gradients(
     (key ``"x"``) and for each parameter (its name, or ``"param0"``, ...; when names repeat, as in a
     network of several layers, ``"0.W"``, ``"1.b"``, ... numbered in ``parameters()`` order).
     """
-    x = np.array(x, dtype=np.float64)
-    rng = np.random.default_rng(seed)
+    check_layer(layer, "layer")
+    x = as_float_array(x, "x").astype(np.float64)  # a copy: perturbed in place below
+    rng = np.random.default_rng(check_int(seed, "seed", 0))
     y = layer.forward(x)
     r = rng.standard_normal(y.shape)
 

@@ -1,7 +1,10 @@
 """Weight initialisation: the random numbers a network starts from.
 
 Every initialiser takes the weight ``shape`` and a random source ``rng`` (a
-``numpy.random.Generator`` or an integer seed) and returns a new float64 array.
+``numpy.random.Generator`` or an integer seed) and returns a new float64 array. Names, argument
+order and defaults are those of ``torch.nn.init`` (``normal(shape, mean, std)``,
+``uniform(shape, a, b)`` for U(a, b), ``he_normal`` as ``kaiming_normal_``); a zero-size shape
+gives an empty array, as torch's initialisers leave an empty tensor alone.
 
 Shapes and fans (the number of inputs and outputs one weight connects):
 
@@ -24,20 +27,10 @@ import math
 
 import numpy as np
 
+from dlcourse.errors import check_choice, check_number, check_shape
+from dlcourse.rng import make_rng
 
-def _rng(rng: np.random.Generator | int | None) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, int | np.integer):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be a numpy Generator or an integer seed, got {type(rng).__name__}")
-
-
-def _shape(shape) -> tuple[int, ...]:
-    shape = (shape,) if isinstance(shape, int | np.integer) else tuple(int(s) for s in shape)
-    if any(s < 0 for s in shape):
-        raise ValueError(f"shape must have non-negative sizes, got {shape}")
-    return shape
+MODES = ("fan_in", "fan_out")
 
 
 def fan_in_fan_out(shape) -> tuple[int, int]:
@@ -46,12 +39,13 @@ def fan_in_fan_out(shape) -> tuple[int, int]:
     For more than two dimensions the rule is PyTorch's: dimension 0 is the output channels,
     dimension 1 the input channels, the rest the receptive field (kernel) whose size multiplies
     both fans. For two dimensions it follows *this library's* dense layout ``(in, out)``, the
-    transpose of PyTorch's ``Linear.weight``.
+    transpose of PyTorch's ``Linear.weight`` (a deliberate difference: the fans are the same
+    numbers as torch computes for the transposed weight).
     """
-    shape = _shape(shape)
+    shape = check_shape(shape)
     if len(shape) < 2:
         raise ValueError(
-            f"fan in and fan out need a weight with at least 2 dimensions, got shape {shape}"
+            f"fan in and fan out need a shape with at least 2 dimensions, got shape {shape}"
         )
     if len(shape) == 2:
         return shape[0], shape[1]
@@ -59,84 +53,115 @@ def fan_in_fan_out(shape) -> tuple[int, int]:
     return shape[1] * receptive, shape[0] * receptive
 
 
-def calculate_gain(nonlinearity: str = "linear", negative_slope: float = 0.01) -> float:
-    """The factor by which an activation shrinks the standard deviation (as in torch.nn.init).
+def calculate_gain(nonlinearity: str = "linear", param: float | None = None) -> float:
+    """The factor by which an activation shrinks the standard deviation (``torch.nn.init``).
 
-    ``linear`` and ``sigmoid``: 1; ``tanh``: 5/3; ``relu``: sqrt(2);
-    ``leaky_relu``: sqrt(2 / (1 + negative_slope^2)).
+    ``linear``, ``conv*`` and ``sigmoid``: 1; ``tanh``: 5/3; ``relu``: sqrt(2); ``selu``: 3/4;
+    ``leaky_relu``: sqrt(2 / (1 + param^2)) with the negative slope ``param`` (default 0.01).
     """
-    gains = {"linear": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3.0, "relu": math.sqrt(2.0)}
+    gains = {
+        "linear": 1.0,
+        "conv1d": 1.0,
+        "conv2d": 1.0,
+        "conv3d": 1.0,
+        "sigmoid": 1.0,
+        "tanh": 5.0 / 3.0,
+        "relu": math.sqrt(2.0),
+        "selu": 0.75,
+    }
+    check_choice(nonlinearity, "nonlinearity", [*gains, "leaky_relu"])
     if nonlinearity == "leaky_relu":
-        return math.sqrt(2.0 / (1.0 + negative_slope**2))
-    if nonlinearity not in gains:
-        raise ValueError(
-            f"unknown nonlinearity {nonlinearity!r}; choose from "
-            f"{', '.join([*gains, 'leaky_relu'])}"
-        )
+        slope = 0.01 if param is None else check_number(param, "param")
+        return math.sqrt(2.0 / (1.0 + slope**2))
     return gains[nonlinearity]
 
 
-def zeros(shape, rng=None) -> np.ndarray:
+def zeros(shape) -> np.ndarray:
     """All zeros (what a bias usually starts as; for weights it never breaks the symmetry)."""
-    return np.zeros(_shape(shape))
+    return np.zeros(check_shape(shape))
 
 
-def constant(shape, value: float, rng=None) -> np.ndarray:
-    """Every entry equal to ``value``."""
-    return np.full(_shape(shape), float(value))
+def constant(shape, val: float) -> np.ndarray:
+    """Every entry equal to ``val``."""
+    return np.full(check_shape(shape), check_number(val, "val"))
 
 
-def normal(shape, std: float = 1.0, mean: float = 0.0, rng=None) -> np.ndarray:
-    """Independent draws from N(mean, std^2)."""
-    if std < 0:
-        raise ValueError(f"std must be >= 0, got {std}")
-    return _rng(rng).normal(mean, std, size=_shape(shape))
+def normal(shape, mean: float = 0.0, std: float = 1.0, rng=None) -> np.ndarray:
+    """Independent draws from N(mean, std^2) (``torch.nn.init.normal_``)."""
+    shape = check_shape(shape)
+    mean, std = check_number(mean, "mean"), check_number(std, "std", 0.0)
+    return make_rng(rng).normal(mean, std, size=shape)
 
 
-def uniform(shape, a: float = 1.0, rng=None) -> np.ndarray:
-    """Independent draws from U(-a, a) (standard deviation a / sqrt(3))."""
-    if a < 0:
-        raise ValueError(f"a must be >= 0, got {a}")
-    return _rng(rng).uniform(-a, a, size=_shape(shape))
+def uniform(shape, a: float = 0.0, b: float = 1.0, rng=None) -> np.ndarray:
+    """Independent draws from U(a, b) (``torch.nn.init.uniform_``; standard deviation
+    ``(b - a) / sqrt(12)``)."""
+    shape = check_shape(shape)
+    a, b = check_number(a, "a"), check_number(b, "b")
+    if b < a:
+        raise ValueError(f"uniform needs a <= b, got a={a}, b={b}")
+    return make_rng(rng).uniform(a, b, size=shape)
+
+
+def _fan(shape, mode: str) -> int:
+    fan_in, fan_out = fan_in_fan_out(shape)
+    fan = fan_in if check_choice(mode, "mode", MODES) == "fan_in" else fan_out
+    if fan == 0:
+        raise ValueError(f"{mode} of shape {tuple(shape)} is 0: no standard deviation")
+    return fan
 
 
 def xavier_std(shape, gain: float = 1.0) -> float:
     """Glorot's standard deviation ``gain * sqrt(2 / (fan_in + fan_out))``."""
     fan_in, fan_out = fan_in_fan_out(shape)
-    return gain * math.sqrt(2.0 / (fan_in + fan_out))
+    if fan_in + fan_out == 0:
+        raise ValueError(f"shape {tuple(shape)} has no fan: no standard deviation")
+    return check_number(gain, "gain", 0.0) * math.sqrt(2.0 / (fan_in + fan_out))
 
 
-def he_std(
-    shape, nonlinearity: str = "relu", negative_slope: float = 0.0, mode: str = "fan_in"
-) -> float:
-    """He's standard deviation ``gain / sqrt(fan)``: sqrt(2 / fan_in) for ReLU."""
-    if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
-    fan_in, fan_out = fan_in_fan_out(shape)
-    fan = fan_in if mode == "fan_in" else fan_out
-    return calculate_gain(nonlinearity, negative_slope) / math.sqrt(fan)
+def he_std(shape, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> float:
+    """He's standard deviation ``gain / sqrt(fan)``: sqrt(2 / fan_in) for ReLU.
+
+    Arguments as ``torch.nn.init.kaiming_normal_``: ``a`` is the negative slope of a leaky
+    ReLU (0: plain ReLU), used when ``nonlinearity="leaky_relu"`` (the default).
+    """
+    a = None if a is None else check_number(a, "a")
+    return calculate_gain(nonlinearity, a) / math.sqrt(_fan(shape, mode))
+
+
+def _empty(shape) -> bool:
+    return math.prod(check_shape(shape)) == 0
 
 
 def xavier_normal(shape, gain: float = 1.0, rng=None) -> np.ndarray:
     """Glorot normal: N(0, std^2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
-    return normal(shape, xavier_std(shape, gain), rng=rng)
+    if _empty(shape):
+        return np.zeros(check_shape(shape))
+    return normal(shape, 0.0, xavier_std(shape, gain), rng=rng)
 
 
 def xavier_uniform(shape, gain: float = 1.0, rng=None) -> np.ndarray:
     """Glorot uniform: U(-a, a) with ``a = sqrt(3) * std`` (the same variance as xavier_normal)."""
-    return uniform(shape, math.sqrt(3.0) * xavier_std(shape, gain), rng=rng)
+    if _empty(shape):
+        return np.zeros(check_shape(shape))
+    bound = math.sqrt(3.0) * xavier_std(shape, gain)
+    return uniform(shape, -bound, bound, rng=rng)
 
 
 def he_normal(
-    shape, nonlinearity: str = "relu", negative_slope: float = 0.0, mode: str = "fan_in", rng=None
+    shape, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", rng=None
 ) -> np.ndarray:
     """He (Kaiming) normal: N(0, std^2), ``std = gain / sqrt(fan_in)``: sqrt(2/fan_in) for ReLU."""
-    return normal(shape, he_std(shape, nonlinearity, negative_slope, mode), rng=rng)
+    if _empty(shape):
+        return np.zeros(check_shape(shape))
+    return normal(shape, 0.0, he_std(shape, a, mode, nonlinearity), rng=rng)
 
 
 def he_uniform(
-    shape, nonlinearity: str = "relu", negative_slope: float = 0.0, mode: str = "fan_in", rng=None
+    shape, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", rng=None
 ) -> np.ndarray:
-    """He (Kaiming) uniform: U(-a, a) with ``a = sqrt(3) * gain / sqrt(fan_in)``."""
-    std = he_std(shape, nonlinearity, negative_slope, mode)
-    return uniform(shape, math.sqrt(3.0) * std, rng=rng)
+    """He (Kaiming) uniform: U(-b, b) with ``b = sqrt(3) * gain / sqrt(fan_in)``."""
+    if _empty(shape):
+        return np.zeros(check_shape(shape))
+    bound = math.sqrt(3.0) * he_std(shape, a, mode, nonlinearity)
+    return uniform(shape, -bound, bound, rng=rng)

@@ -18,16 +18,9 @@ import math
 
 import numpy as np
 
-from dlcourse.network import Layer, Parameter
-
-
-def make_rng(rng=None) -> np.random.Generator:
-    """A numpy Generator from ``None`` (fresh entropy), an int seed, or a Generator."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, int | np.integer):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be None, an int seed or a numpy Generator, got {type(rng).__name__}")
+from dlcourse.errors import as_float_array, check_bool, check_dtype, check_int
+from dlcourse.network import Layer, Parameter, check_backward
+from dlcourse.rng import make_rng
 
 
 class Affine(Layer):
@@ -38,47 +31,50 @@ class Affine(Layer):
     starts with variance about 1), and ``b`` (out_features,), initialised to zero.
     ``rng`` is an int seed or a numpy Generator (``None``: not reproducible); ``dtype`` is the
     parameters' floating-point type (float64 by default; float32 halves memory and time).
+    ``bias=False`` leaves ``b`` out (``b`` is then None), as in ``torch.nn.Linear``.
 
-    forward: x (N, in_features) -> y (N, out_features).
+    forward: x (N, in_features) -> y (N, out_features), in x's float dtype (float32 stays
+    float32 whatever the parameters' dtype; integers become float64).
     """
 
-    def __init__(self, in_features: int, out_features: int, rng=None, dtype=np.float64):
-        if int(in_features) < 1 or int(out_features) < 1:
-            raise ValueError(
-                f"in_features and out_features must be positive, got {in_features}, {out_features}"
-            )
-        self.in_features, self.out_features = int(in_features), int(out_features)
+    def __init__(
+        self, in_features: int, out_features: int, rng=None, dtype=np.float64, bias: bool = True
+    ):
+        self.in_features = check_int(in_features, "in_features", 1)
+        self.out_features = check_int(out_features, "out_features", 1)
+        dtype = check_dtype(dtype)
         gen = make_rng(rng)
         std = math.sqrt(1.0 / self.in_features)
         W = gen.normal(0.0, std, (self.in_features, self.out_features)).astype(dtype)
         self.W = Parameter(W, "W")
-        self.b = Parameter(np.zeros(self.out_features, dtype=dtype), "b")
+        bias = check_bool(bias, "bias")
+        self.b = Parameter(np.zeros(self.out_features, dtype=dtype), "b") if bias else None
         self._x = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x)
+        x = as_float_array(x, "x")
         if x.ndim != 2 or x.shape[1] != self.in_features:
             hint = " (use Flatten first for images)" if x.ndim > 2 else ""
             raise ValueError(
-                f"Affine expected input of shape (N, in_features={self.in_features}), "
+                f"Affine expected x of shape (N, in_features={self.in_features}), "
                 f"got shape {x.shape}{hint}"
             )
         self._x = x
-        return x @ self.W.data + self.b.data
+        y = x @ self.W.data.astype(x.dtype, copy=False)
+        return y if self.b is None else y + self.b.data.astype(x.dtype, copy=False)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        if self._x is None:
-            raise RuntimeError("Affine.backward called before forward")
-        dy = np.asarray(dy)
-        expected = (self._x.shape[0], self.out_features)
-        if dy.shape != expected:
-            raise ValueError(f"Affine.backward expected dy of shape {expected}, got {dy.shape}")
-        self.W.grad += self._x.T @ dy
-        self.b.grad += dy.sum(axis=0)
-        return dy @ self.W.data.T
+        x = self._x
+        shape = None if x is None else (x.shape[0], self.out_features)
+        dy = check_backward(self, x, dy, shape, getattr(x, "dtype", None))
+        self.W.grad += x.T @ dy
+        if self.b is not None:
+            self.b.grad += dy.sum(axis=0)
+        return dy @ self.W.data.T.astype(x.dtype, copy=False)
 
     def __repr__(self) -> str:
-        return f"Affine(in_features={self.in_features}, out_features={self.out_features})"
+        bias = "" if self.b is not None else ", bias=False"
+        return f"Affine(in_features={self.in_features}, out_features={self.out_features}{bias})"
 
 
 class Flatten(Layer):
@@ -88,23 +84,19 @@ class Flatten(Layer):
     """
 
     def __init__(self):
-        self._shape = None
+        self._shape = self._dtype = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x)
+        x = as_float_array(x, "x")
         if x.ndim < 2:
             raise ValueError(
-                f"Flatten expected input of shape (N, ...) with at least 2 dimensions, "
+                f"Flatten expected x of shape (N, ...) with at least 2 dimensions, "
                 f"got shape {x.shape}"
             )
-        self._shape = x.shape
+        self._shape, self._dtype = x.shape, x.dtype
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        if self._shape is None:
-            raise RuntimeError("Flatten.backward called before forward")
-        dy = np.asarray(dy)
-        expected = (self._shape[0], int(np.prod(self._shape[1:])))
-        if dy.shape != expected:
-            raise ValueError(f"Flatten.backward expected dy of shape {expected}, got {dy.shape}")
-        return dy.reshape(self._shape)
+        shape = self._shape
+        expected = None if shape is None else (shape[0], int(np.prod(shape[1:])))
+        return check_backward(self, shape, dy, expected, self._dtype).reshape(shape)

@@ -16,12 +16,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlcourse.errors import as_float_array, check_bool
+
 
 class Parameter:
-    """A learnable array ``data`` and its gradient ``grad`` (same shape, zeros at first)."""
+    """A learnable array ``data`` and its gradient ``grad`` (same shape, zeros at first).
+
+    ``data`` keeps a float32 or float64 dtype; integers become float64 (see
+    :func:`dlcourse.errors.as_float_array`).
+    """
 
     def __init__(self, data, name: str = ""):
-        self.data = np.asarray(data, dtype=np.result_type(np.asarray(data).dtype, np.float32))
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a string, got {name!r}")
+        self.data = as_float_array(data, "data")
         self.grad = np.zeros_like(self.data)
         self.name = name
 
@@ -36,6 +44,32 @@ class Parameter:
         return (
             f"Parameter({self.name or 'unnamed'}, shape={self.data.shape}, dtype={self.data.dtype})"
         )
+
+
+def check_layer(value, name: str = "net"):
+    """``value`` if it is a :class:`Layer` (a network is one too), else a TypeError."""
+    if not isinstance(value, Layer):
+        raise TypeError(f"{name} must be a Layer (a network), got {type(value).__name__}")
+    return value
+
+
+def check_backward(layer, cache, dy, expected_shape, dtype=None) -> np.ndarray:
+    """``dy`` as a float array of the forward output's shape, checked before a backward pass.
+
+    ``cache`` is what the forward pass stored (None: no forward pass yet, a RuntimeError);
+    a ``dy`` of another shape is a ValueError (it must never broadcast silently). With
+    ``dtype`` (the forward input's), ``dy`` is cast to it, so that dx has x's dtype.
+    """
+    name = type(layer).__name__
+    if cache is None:
+        raise RuntimeError(f"{name}.backward called before forward")
+    dy = as_float_array(dy, "dy")
+    if dy.shape != tuple(expected_shape):
+        raise ValueError(
+            f"{name}.backward expected dy of shape {tuple(expected_shape)}, got {dy.shape} "
+            "(dy must have the forward output's shape)"
+        )
+    return dy if dtype is None else dy.astype(dtype, copy=False)
 
 
 class Layer:
@@ -68,7 +102,7 @@ class Layer:
             p.zero_grad()
 
     def train(self, mode: bool = True) -> Layer:
-        self.training = mode
+        self.training = check_bool(mode, "mode")
         return self
 
     def eval(self) -> Layer:
@@ -88,7 +122,9 @@ class Sequential(Layer):
     def __init__(self, *layers: Layer):
         for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
-                raise TypeError(f"Sequential takes layers; item {i} is a {type(layer).__name__}")
+                raise TypeError(
+                    f"layers must be Layer objects; item {i} is a {type(layer).__name__}"
+                )
         self.layers = list(layers)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -105,7 +141,7 @@ class Sequential(Layer):
         return [p for layer in self.layers for p in layer.parameters()]
 
     def train(self, mode: bool = True) -> Sequential:
-        self.training = mode
+        self.training = check_bool(mode, "mode")
         for layer in self.layers:
             layer.train(mode)
         return self

@@ -14,40 +14,90 @@ n), ``t`` the step number starting at 1. All operations are element-wise.
 from __future__ import annotations
 
 import difflib
+import inspect
 from collections.abc import Iterable
 
 import numpy as np
 
+from dlcourse.errors import check_bool, check_number
 from dlcourse.network import Parameter
+
+
+def _nonnegative(name, value):
+    return check_number(value, name, 0.0)
+
+
+def _fraction(name, value):
+    return check_number(value, name, 0.0, 1.0, high_open=True)
+
+
+def _betas(name, value):
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise TypeError(f"{name} must be a pair (beta1, beta2), got {value!r}")
+    return _fraction(f"{name}[0]", value[0]), _fraction(f"{name}[1]", value[1])
+
+
+#: How each hyperparameter, whichever optimizer takes it, is checked (and converted).
+RULES = {
+    "lr": _nonnegative,
+    "momentum": _nonnegative,
+    "dampening": _nonnegative,
+    "weight_decay": _nonnegative,
+    "lr_decay": _nonnegative,
+    "initial_accumulator_value": _nonnegative,
+    "eps": _nonnegative,
+    "alpha": _fraction,
+    "betas": _betas,
+    "nesterov": lambda name, value: check_bool(value, name),
+    "centered": lambda name, value: check_bool(value, name),
+    "amsgrad": lambda name, value: check_bool(value, name),
+}
 
 
 class Optimizer:
     """Base class: holds the parameters, checks hyperparameters, runs ``update`` on each.
 
-    A subclass defines ``update(param, grad, state)``, where ``grad`` is ``param.grad`` (plus
-    ``weight_decay * param.data`` for optimizers with L2 weight decay, added here in ``step``:
-    the gradient of ``1/2 weight_decay ||W||^2`` in the loss) and ``state`` is a dict kept for
-    that parameter between steps (velocities, running averages, the step count). An optimizer
-    with ``decoupled = True`` (AdamW) applies its decay itself instead.
+    A subclass lists its hyperparameters once, in its ``__init__`` signature (PyTorch's names
+    and defaults), and passes ``locals()`` here: every one is checked by its rule in
+    :data:`RULES` and becomes an attribute; an unknown keyword is a TypeError that suggests
+    the closest known name. The subclass defines ``update(param, grad, state)``, where ``grad``
+    is ``param.grad`` (plus ``weight_decay * param.data`` for optimizers with L2 weight decay,
+    added here in ``step``: the gradient of ``1/2 weight_decay ||W||^2`` in the loss) and
+    ``state`` is a dict kept for that parameter between steps (velocities, running averages,
+    the step count). An optimizer with ``decoupled = True`` (AdamW) applies its decay itself.
     """
 
     weight_decay: float = 0.0
     decoupled: bool = False
 
-    def __init__(self, params: Iterable[Parameter], lr: float, **hyper):
+    def __init__(self, params: Iterable[Parameter], hyper: dict):
+        name = type(self).__name__
+        if isinstance(params, Parameter) or not isinstance(params, Iterable):
+            raise TypeError(
+                f"params must be a list of Parameter objects (pass net.parameters()), "
+                f"got {type(params).__name__}"
+            )
         self.params = list(params)
         if not self.params:
-            raise ValueError(f"{type(self).__name__} got an empty list of parameters")
+            raise ValueError(f"{name} got an empty list of params")
         for i, p in enumerate(self.params):
             if not isinstance(p, Parameter):
                 raise TypeError(
-                    f"{type(self).__name__} takes Parameter objects; item {i} is a "
+                    f"params must hold Parameter objects; item {i} is a "
                     f"{type(p).__name__} (pass net.parameters())"
                 )
-        _check_nonnegative("lr", lr)
-        self.lr = float(lr)
-        for name, value in hyper.items():
-            setattr(self, name, value)
+        allowed = [k for k in inspect.signature(type(self).__init__).parameters][2:-1]
+        unknown = hyper.get("unknown", {})
+        if unknown:
+            bad = next(iter(unknown))
+            close = difflib.get_close_matches(bad, allowed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise TypeError(
+                f"{name} got an unknown hyperparameter {bad!r}{hint} (it takes "
+                f"{', '.join(allowed)})"
+            )
+        for key in allowed:
+            setattr(self, key, RULES[key](key, hyper[key]))
         self.state: list[dict] = [{} for _ in self.params]
 
     def zero_grad(self) -> None:
@@ -75,28 +125,6 @@ class Optimizer:
         hyper = {k: v for k, v in vars(self).items() if k not in ("params", "state")}
         inner = ", ".join(f"{k}={v}" for k, v in hyper.items())
         return f"{type(self).__name__}({len(self.params)} parameters, {inner})"
-
-
-def _check_nonnegative(name: str, value: float) -> None:
-    if not np.isscalar(value) or not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-
-
-def _check_fraction(name: str, value: float) -> None:
-    if not np.isscalar(value) or not 0.0 <= value < 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-
-
-def _reject_unknown(cls: type, unknown: dict, allowed: tuple[str, ...]) -> None:
-    """Raise a TypeError naming an unknown hyperparameter and the closest known one."""
-    if unknown:
-        name = next(iter(unknown))
-        close = difflib.get_close_matches(name, allowed, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise TypeError(
-            f"{cls.__name__} got an unknown hyperparameter {name!r}{hint} "
-            f"(it takes {', '.join(allowed)})"
-        )
 
 
 class SGD(Optimizer):
@@ -129,27 +157,16 @@ class SGD(Optimizer):
     def __init__(
         self,
         params: Iterable[Parameter],
-        lr: float = 0.01,
+        lr: float = 1e-3,
         momentum: float = 0.0,
         dampening: float = 0.0,
-        nesterov: bool = False,
         weight_decay: float = 0.0,
+        nesterov: bool = False,
         **unknown,
     ):
-        _reject_unknown(SGD, unknown, ("lr", "momentum", "dampening", "nesterov", "weight_decay"))
-        _check_nonnegative("momentum", momentum)
-        _check_nonnegative("dampening", dampening)
-        _check_nonnegative("weight_decay", weight_decay)
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("Nesterov momentum needs momentum > 0 and dampening = 0")
-        super().__init__(
-            params,
-            lr,
-            momentum=float(momentum),
-            dampening=float(dampening),
-            nesterov=bool(nesterov),
-            weight_decay=float(weight_decay),
-        )
+        super().__init__(params, locals())
+        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValueError("nesterov momentum needs momentum > 0 and dampening = 0")
 
     def update(self, param: Parameter, grad: np.ndarray, state: dict) -> None:
         if self.momentum:
@@ -171,9 +188,8 @@ class Momentum(Optimizer):
     def __init__(
         self, params: Iterable[Parameter], lr: float = 0.01, momentum: float = 0.9, **unknown
     ):
-        _reject_unknown(Momentum, unknown, ("lr", "momentum"))
-        _check_fraction("momentum", momentum)
-        super().__init__(params, lr, momentum=float(momentum))
+        super().__init__(params, locals())
+        _fraction("momentum", self.momentum)
 
     def update(self, param: Parameter, grad: np.ndarray, state: dict) -> None:
         v = state.get("v", np.zeros_like(param.data))
@@ -209,26 +225,7 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
         **unknown,
     ):
-        _reject_unknown(
-            Adagrad,
-            unknown,
-            ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"),
-        )
-        for name, value in [
-            ("lr_decay", lr_decay),
-            ("weight_decay", weight_decay),
-            ("initial_accumulator_value", initial_accumulator_value),
-            ("eps", eps),
-        ]:
-            _check_nonnegative(name, value)
-        super().__init__(
-            params,
-            lr,
-            lr_decay=float(lr_decay),
-            weight_decay=float(weight_decay),
-            initial_accumulator_value=float(initial_accumulator_value),
-            eps=float(eps),
-        )
+        super().__init__(params, locals())
 
     def update(self, param: Parameter, grad: np.ndarray, state: dict) -> None:
         state["t"] = t = state.get("t", 0) + 1
@@ -267,21 +264,7 @@ class RMSprop(Optimizer):
         centered: bool = False,
         **unknown,
     ):
-        _reject_unknown(
-            RMSprop, unknown, ("lr", "alpha", "eps", "weight_decay", "momentum", "centered")
-        )
-        _check_fraction("alpha", alpha)
-        for name, value in [("eps", eps), ("weight_decay", weight_decay), ("momentum", momentum)]:
-            _check_nonnegative(name, value)
-        super().__init__(
-            params,
-            lr,
-            alpha=float(alpha),
-            eps=float(eps),
-            weight_decay=float(weight_decay),
-            momentum=float(momentum),
-            centered=bool(centered),
-        )
+        super().__init__(params, locals())
 
     def update(self, param: Parameter, grad: np.ndarray, state: dict) -> None:
         h = state.get("h", np.zeros_like(param.data))
@@ -328,21 +311,7 @@ class Adam(Optimizer):
         amsgrad: bool = False,
         **unknown,
     ):
-        _reject_unknown(type(self), unknown, ("lr", "betas", "eps", "weight_decay", "amsgrad"))
-        if len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        _check_fraction("betas[0]", betas[0])
-        _check_fraction("betas[1]", betas[1])
-        _check_nonnegative("eps", eps)
-        _check_nonnegative("weight_decay", weight_decay)
-        super().__init__(
-            params,
-            lr,
-            betas=(float(betas[0]), float(betas[1])),
-            eps=float(eps),
-            weight_decay=float(weight_decay),
-            amsgrad=bool(amsgrad),
-        )
+        super().__init__(params, locals())
 
     def update(self, param: Parameter, grad: np.ndarray, state: dict) -> None:
         beta1, beta2 = self.betas
@@ -384,4 +353,4 @@ class AdamW(Adam):
         amsgrad: bool = False,
         **unknown,
     ):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, **unknown)
+        Optimizer.__init__(self, params, locals())

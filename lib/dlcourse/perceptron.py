@@ -20,7 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from dlcourse.activations import step
-from dlcourse.layers import make_rng
+from dlcourse.errors import as_float_array, check_bool, check_int, check_number
+from dlcourse.rng import make_rng
 
 
 class Perceptron:
@@ -32,21 +33,18 @@ class Perceptron:
     """
 
     def __init__(self, in_features: int, lr: float = 0.1, init_std: float = 0.0, rng=None):
-        if int(in_features) < 1:
-            raise ValueError(f"in_features must be positive, got {in_features}")
-        if lr <= 0:
-            raise ValueError(f"lr must be positive, got {lr}")
-        self.in_features, self.lr = int(in_features), float(lr)
+        self.in_features = check_int(in_features, "in_features", 1)
+        self.lr = check_number(lr, "lr", 0.0, low_open=True)
+        init_std = check_number(init_std, "init_std", 0.0)
+        gen = make_rng(rng)
         self.w = (
-            make_rng(rng).normal(0.0, init_std, self.in_features)
-            if init_std
-            else np.zeros(self.in_features)
+            gen.normal(0.0, init_std, self.in_features) if init_std else np.zeros(self.in_features)
         )
         self.b = 0.0
         self.errors_: list[int] = []
 
     def _check_X(self, X) -> np.ndarray:
-        X = np.asarray(X, dtype=np.float64)
+        X = as_float_array(X, "X").astype(np.float64)
         if X.ndim != 2 or X.shape[1] != self.in_features:
             raise ValueError(
                 f"Perceptron expected X of shape (N, in_features={self.in_features}), "
@@ -64,9 +62,11 @@ class Perceptron:
 
     def update(self, x, t: float) -> float:
         """One delta-rule step on one sample x (in_features,) with target t; returns t - y."""
-        x = np.asarray(x, dtype=np.float64)
+        x = as_float_array(x, "x").astype(np.float64)
+        if x.shape != (self.in_features,):
+            raise ValueError(f"x must have shape ({self.in_features},), got {x.shape}")
         y = float(step(x @ self.w + self.b))
-        error = float(t) - y
+        error = check_number(t, "t") - y
         self.w += self.lr * error * x
         self.b += self.lr * error
         return error
@@ -79,12 +79,13 @@ class Perceptron:
         ``errors_``) the number of misclassified samples, that is of updates, per epoch.
         """
         X = self._check_X(X)
-        t = np.asarray(t, dtype=np.float64)
+        epochs, shuffle = check_int(epochs, "epochs", 0), check_bool(shuffle, "shuffle")
+        t = as_float_array(t, "t").astype(np.float64)
         if t.shape != (X.shape[0],):
             raise ValueError(f"t must have shape (N,) = ({X.shape[0]},), got shape {t.shape}")
         if not np.all((t == 0) | (t == 1)):
-            raise ValueError(f"targets must be 0 or 1, got {np.unique(t).tolist()}")
-        gen = make_rng(rng) if shuffle else None
+            raise ValueError(f"targets t must be 0 or 1, got {np.unique(t).tolist()}")
+        gen = make_rng(rng)
         self.errors_ = []
         for _ in range(epochs):
             order = gen.permutation(len(X)) if shuffle else range(len(X))

@@ -8,8 +8,9 @@ All three walk over the ``kh * kw`` *kernel offsets* rather than over the window
 offset of *every* window at once, so a 2x2 pool is four slices and three ``np.maximum`` calls.
 This works for any window and stride, overlapping windows included (AlexNet's 3x3 stride 2).
 
-Padding: max pooling pads with -inf and min pooling with +inf (a padded cell never wins, as in
-PyTorch); average pooling pads with zeros that count in the mean (PyTorch's default
+Padding: max pooling pads with -inf and min pooling with +inf and never routes a gradient to a
+padded cell (as in PyTorch: a window whose real cells are all -inf sends its gradient to its
+first real cell); average pooling pads with zeros that count in the mean (PyTorch's default
 ``count_include_pad=True``). As in PyTorch, padding may be at most half the window.
 
 Backward:
@@ -25,14 +26,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlcourse.errors import check_ndim
+from dlcourse.errors import as_float_array, check_ndim
 from dlcourse.im2col import pair
-from dlcourse.network import Layer
+from dlcourse.network import Layer, check_backward
 
 
-def check_pool_args(x, kernel_size, stride, padding):
-    """Validate a pooling call; return ``(kernel, stride, padding, (Ho, Wo))`` as pairs."""
-    check_ndim(x, 4, "x", "(N, C, H, W)")
+def check_pool_geometry(kernel_size, stride, padding):
+    """Validate a window; return ``(kernel, stride, padding)`` as pairs."""
     kh, kw = pair(kernel_size, "kernel_size")
     sh, sw = (kh, kw) if stride is None else pair(stride, "stride")
     ph, pw = pair(padding, "padding")
@@ -44,18 +44,24 @@ def check_pool_args(x, kernel_size, stride, padding):
         raise ValueError(
             f"padding must be between 0 and half the window {kh}x{kw}, got {padding!r}"
         )
+    return (kh, kw), (sh, sw), (ph, pw)
+
+
+def check_pool_args(x, kernel_size, stride, padding):
+    """Validate a pooling call; return ``(kernel, stride, padding, (Ho, Wo))`` as pairs."""
+    check_ndim(x, 4, "x", "(N, C, H, W)")
+    (kh, kw), (sh, sw), (ph, pw) = check_pool_geometry(kernel_size, stride, padding)
     hp, wp = np.shape(x)[2] + 2 * ph, np.shape(x)[3] + 2 * pw
     if kh > hp or kw > wp:
         raise ValueError(
-            f"pooling window {kh}x{kw} does not fit the padded input {hp}x{wp} "
+            f"kernel_size {kh}x{kw} does not fit the padded input {hp}x{wp} "
             f"(x.shape={np.shape(x)}, padding={padding!r})"
         )
     return (kh, kw), (sh, sw), (ph, pw), ((hp - kh) // sh + 1, (wp - kw) // sw + 1)
 
 
 def _float(x) -> np.ndarray:
-    x = np.asarray(x)
-    return x if x.dtype in (np.float32, np.float64) else x.astype(np.float64)
+    return as_float_array(x, "x")
 
 
 def _pad(x, padding, value) -> np.ndarray:
@@ -75,33 +81,39 @@ def _offsets(kernel, stride, out_hw):
 
 def max_pool2d_forward(x, kernel_size, stride=None, padding=0):
     """Max pooling. x (N, C, H, W) -> ``(out, cache)`` with out (N, C, Ho, Wo)."""
+    x = _float(x)
     kernel, stride, padding, out_hw = check_pool_args(x, kernel_size, stride, padding)
-    xp = _pad(_float(x), padding, -np.inf)
+    xp = _pad(x, padding, -np.inf)
     slices = list(_offsets(kernel, stride, out_hw))
     out = xp[slices[0]].copy()
     for s in slices[1:]:
         np.maximum(out, xp[s], out=out)
-    cache = {"xp": xp, "out": out, "kernel": kernel, "stride": stride, "padding": padding}
+    cache = {"xp": xp, "out": out, "out_shape": out.shape, "kernel": kernel, "stride": stride}
+    cache["padding"] = padding
     return out, cache
 
 
 def max_pool2d_backward(dout, cache):
     """Gradient of max pooling: route each ``dout`` value to its window's first arg-max."""
     xp, out = cache["xp"], cache["out"]
-    _check_dout(dout, out.shape)
-    dout = np.asarray(dout, dtype=xp.dtype)
+    dout = _check_dout(dout, out.shape, xp.dtype)
     dxp = np.zeros_like(xp)
     slices = list(_offsets(cache["kernel"], cache["stride"], out.shape[2:]))
     disjoint = all(s >= k for s, k in zip(cache["stride"], cache["kernel"], strict=True))
+    real = _real_cells(xp.shape, cache["padding"])  # None without padding
     remaining = None  # windows whose gradient has not been routed yet
     for index, s in enumerate(slices):
         if remaining is None:
             hit = xp[s] == out  # the first offset wins every window whose maximum it holds
+            if real is not None:
+                hit &= real[s]  # a padded cell never wins, even when the maximum is -inf
             remaining = ~hit
         elif index == len(slices) - 1:
             hit = remaining  # the last offset holds the maximum of every window left
         else:
             hit = xp[s] == out
+            if real is not None:
+                hit &= real[s]
             hit &= remaining  # ties: an earlier offset has already taken the window
             remaining ^= hit
         if disjoint:
@@ -113,8 +125,9 @@ def max_pool2d_backward(dout, cache):
 
 def avg_pool2d_forward(x, kernel_size, stride=None, padding=0):
     """Average pooling (zero padding counted in the mean). x (N, C, H, W) -> ``(out, cache)``."""
+    x = _float(x)
     kernel, stride, padding, out_hw = check_pool_args(x, kernel_size, stride, padding)
-    xp = _pad(_float(x), padding, 0)
+    xp = _pad(x, padding, 0)
     slices = list(_offsets(kernel, stride, out_hw))
     out = xp[slices[0]].copy()
     for s in slices[1:]:
@@ -133,9 +146,9 @@ def avg_pool2d_forward(x, kernel_size, stride=None, padding=0):
 
 def avg_pool2d_backward(dout, cache):
     """Gradient of average pooling: every cell of a window gets ``dout / (kh * kw)``."""
-    _check_dout(dout, cache["out_shape"])
+    dout = _check_dout(dout, cache["out_shape"], cache["dtype"])
     kh, kw = cache["kernel"]
-    share = np.asarray(dout, dtype=cache["dtype"]) / (kh * kw)
+    share = dout / (kh * kw)
     dxp = np.zeros(cache["padded_shape"], dtype=cache["dtype"])
     for s in _offsets(cache["kernel"], cache["stride"], cache["out_shape"][2:]):
         dxp[s] += share
@@ -156,11 +169,23 @@ def min_pool2d_backward(dout, cache):
     return max_pool2d_backward(dout, cache)
 
 
-def _check_dout(dout, shape) -> None:
-    if np.shape(dout) != tuple(shape):
+def _real_cells(padded_shape, padding) -> np.ndarray | None:
+    """``(1, 1, Hp, Wp)`` mask: True on the input's cells, False on the padding."""
+    ph, pw = padding
+    if ph == 0 and pw == 0:
+        return None
+    real = np.zeros((1, 1, *padded_shape[2:]), dtype=bool)
+    real[..., ph : padded_shape[2] - ph, pw : padded_shape[3] - pw] = True
+    return real
+
+
+def _check_dout(dout, shape, dtype) -> np.ndarray:
+    dout = as_float_array(dout, "dout")
+    if dout.shape != tuple(shape):
         raise ValueError(
             f"dout must have the forward output's shape {tuple(shape)}, got {np.shape(dout)}"
         )
+    return dout.astype(dtype, copy=False)
 
 
 def _crop(dxp, padding) -> np.ndarray:
@@ -175,8 +200,8 @@ class _Pool2d(Layer):
     backward_fn = staticmethod(max_pool2d_backward)
 
     def __init__(self, kernel_size, stride=None, padding=0):
+        check_pool_geometry(kernel_size, stride, padding)  # reject a bad window now
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        pair(kernel_size, "kernel_size")
         self.cache = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -184,9 +209,9 @@ class _Pool2d(Layer):
         return out
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        if self.cache is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
-        return self.backward_fn(dy, self.cache)
+        cache = self.cache
+        dy = check_backward(self, cache, dy, () if cache is None else cache["out_shape"])
+        return self.backward_fn(dy, cache)
 
     def __repr__(self) -> str:
         return (

@@ -18,18 +18,32 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from dlcourse.errors import check_bool, check_choice, check_int, check_number
 from dlcourse.network import Parameter
+from dlcourse.rng import make_rng
 
 
 def l2_penalty(params: Iterable[Parameter], weight_decay: float) -> float:
     """``1/2 * weight_decay * sum over params of sum(W^2)``: the term added to the loss."""
-    return 0.5 * weight_decay * sum(float(np.sum(p.data**2)) for p in params)
+    weight_decay = check_number(weight_decay, "weight_decay", 0.0)
+    return 0.5 * weight_decay * sum(float(np.sum(p.data**2)) for p in _params(params))
 
 
 def add_l2_gradient(params: Iterable[Parameter], weight_decay: float) -> None:
     """Add the penalty's gradient ``weight_decay * W`` to each ``param.grad`` (after backward)."""
-    for p in params:
+    weight_decay = check_number(weight_decay, "weight_decay", 0.0)
+    for p in _params(params):
         p.grad += weight_decay * p.data
+
+
+def _params(params) -> list[Parameter]:
+    if isinstance(params, Parameter) or not isinstance(params, Iterable):
+        raise TypeError(f"params must be a list of Parameter objects, got {type(params).__name__}")
+    params = list(params)
+    for i, p in enumerate(params):
+        if not isinstance(p, Parameter):
+            raise TypeError(f"params must hold Parameter objects; item {i} is a {type(p).__name__}")
+    return params
 
 
 class EarlyStopping:
@@ -44,13 +58,9 @@ class EarlyStopping:
     MONITORS = ("val_loss", "val_error")
 
     def __init__(self, patience: int = 5, min_delta: float = 0.0, monitor: str = "val_loss"):
-        if int(patience) != patience or patience < 1:
-            raise ValueError(f"patience must be a positive integer, got {patience!r}")
-        if min_delta < 0:
-            raise ValueError(f"min_delta must be >= 0, got {min_delta!r}")
-        if monitor not in self.MONITORS:
-            raise ValueError(f"monitor must be one of {self.MONITORS}, got {monitor!r}")
-        self.patience, self.min_delta, self.monitor = int(patience), float(min_delta), monitor
+        self.patience = check_int(patience, "patience", 1)
+        self.min_delta = check_number(min_delta, "min_delta", 0.0)
+        self.monitor = check_choice(monitor, "monitor", self.MONITORS)
         self.best = math.inf
         self.best_epoch = -1
         self.best_params: list[np.ndarray] | None = None
@@ -59,6 +69,8 @@ class EarlyStopping:
 
     def step(self, value: float, params: Sequence[Parameter]) -> bool:
         """Record this epoch's ``value``; return True if training should stop now."""
+        value = check_number(value, "value")
+        params = _params(params)
         self.epoch += 1
         if value < self.best - self.min_delta:
             self.best, self.best_epoch, self.bad_epochs = float(value), self.epoch, 0
@@ -83,15 +95,11 @@ def kfold_indices(
     The first ``n % k`` folds have ``n // k + 1`` examples, the others ``n // k`` (as
     scikit-learn's KFold). With ``shuffle`` the indices are permuted first by ``rng``.
     """
-    if int(k) != k or k < 2:
-        raise ValueError(f"k must be an integer >= 2, got {k!r}")
+    n, k = check_int(n, "n", 0), check_int(k, "k", 2)
     if k > n:
-        raise ValueError(f"cannot split {n} examples into k={k} folds")
-    order = np.arange(n)
-    if shuffle:
-        order = (
-            rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-        ).permutation(n)
+        raise ValueError(f"cannot split n={n} examples into k={k} folds")
+    rng = make_rng(rng)
+    order = rng.permutation(n) if check_bool(shuffle, "shuffle") else np.arange(n)
     sizes = np.full(k, n // k)
     sizes[: n % k] += 1
     bounds = np.concatenate([[0], np.cumsum(sizes)])
@@ -105,9 +113,10 @@ def kfold_indices(
 
 def log_uniform(low: float, high: float, size=None, rng=None) -> np.ndarray | float:
     """Draws whose logarithm is uniform on [log low, log high]: every decade equally likely."""
-    if not 0 < low < high:
+    low, high = check_number(low, "low", 0.0, low_open=True), check_number(high, "high")
+    if not low < high:
         raise ValueError(f"log_uniform needs 0 < low < high, got low={low}, high={high}")
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    rng = make_rng(rng)
     return np.exp(rng.uniform(np.log(low), np.log(high), size=size))
 
 
@@ -124,9 +133,15 @@ def random_search(
     (``log=True``, or per name with a dict) or uniformly. Returns ``[(params, score), ...]``
     sorted by score.
     """
-    if n_trials < 1:
-        raise ValueError(f"n_trials must be >= 1, got {n_trials}")
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    n_trials = check_int(n_trials, "n_trials", 1)
+    if not callable(objective):
+        raise TypeError(f"objective must be a function, got {type(objective).__name__}")
+    if not isinstance(space, dict) or not space:
+        raise TypeError(f"space must be a non-empty dict name -> (low, high), got {space!r}")
+    for name, bounds in space.items():
+        if not isinstance(bounds, tuple | list) or len(bounds) != 2:
+            raise ValueError(f"space[{name!r}] must be a pair (low, high), got {bounds!r}")
+    rng = make_rng(rng)
     results = []
     for _ in range(n_trials):
         params = {}

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dlcourse.network import Layer
+from dlcourse.errors import as_float_array, check_int
+from dlcourse.network import Layer, check_layer
+from dlcourse.rng import make_rng
 
 
 @dataclass
@@ -44,7 +46,7 @@ def accuracy(outputs: np.ndarray, y: np.ndarray) -> float:
     probabilities). ``(N, 1)`` or ``(N,)``: a probability, predicted class ``outputs > 0.5``.
     ``y``: class indices ``(N,)`` or one-hot ``(N, K)``.
     """
-    y = np.asarray(y)
+    outputs, y = as_float_array(outputs, "outputs"), np.asarray(y)
     if y.ndim == 2 and y.shape[1] > 1:
         y = y.argmax(axis=1)
     y = y.reshape(-1)
@@ -53,7 +55,7 @@ def accuracy(outputs: np.ndarray, y: np.ndarray) -> float:
     else:
         pred = (outputs.reshape(-1) > 0.5).astype(y.dtype)
     if pred.shape != y.shape:
-        raise ValueError(f"predictions {pred.shape} and labels {y.shape} do not match")
+        raise ValueError(f"outputs give {pred.shape} predictions but y has {y.shape} labels")
     return float(np.mean(pred == y))
 
 
@@ -62,6 +64,7 @@ def evaluate(net: Layer, loss, X: np.ndarray, y: np.ndarray, batch_size: int = 1
 
     The network is put back in the mode it was in. Evaluates in batches of ``batch_size``.
     """
+    net, batch_size = check_layer(net), check_int(batch_size, "batch_size", 1)
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} examples but y has {len(y)}")
     was_training = net.training
@@ -114,9 +117,9 @@ def fit(
         raise ValueError("give both X_val and y_val, or neither")
     if early_stopping is not None and X_val is None:
         raise ValueError("early stopping watches the validation loss: pass X_val and y_val")
-    if int(epochs) != epochs or epochs < 0 or int(batch_size) != batch_size or batch_size < 1:
-        raise ValueError(f"epochs must be >= 0 and batch_size >= 1, got {epochs}, {batch_size}")
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    epochs, batch_size = check_int(epochs, "epochs", 0), check_int(batch_size, "batch_size", 1)
+    check_layer(net)
+    rng = make_rng(rng)
     n = len(X)
     steps = -(-n // batch_size)
     if progress is None:
