@@ -107,7 +107,10 @@ def conv_gradient_norms(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> l
 
 @torch.no_grad()
 def loss_and_error(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-    """``(mean cross-entropy, error rate)`` of ``model`` in eval mode on ``x`` (N, ...), ``y`` (N,)."""
+    """``(mean cross-entropy, error rate)`` of ``model`` in eval mode.
+
+    ``x``: (N, ...) inputs, ``y``: (N,) class indices; the model's mode is restored afterwards.
+    """
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
     was_training = model.training
