@@ -75,3 +75,14 @@ def test_slide_residual_cnn_first_block_has_no_shortcut_like_the_slides():
     model = SlideResidualCNN(pool_between_blocks=True)
     pairs = [m for m in model.features if hasattr(m, "add_input")]
     assert [p.add_input for p in pairs] == [False, True, True, True]
+
+
+def test_reinitialize_gives_new_weights_of_the_same_shapes():
+    from dlcourse.models.transfer import reinitialize
+
+    torch.manual_seed(0)
+    fc = nn.Sequential(nn.Flatten(), nn.Linear(6, 4), nn.ReLU())
+    before = fc[1].weight.clone()
+    assert reinitialize(fc) is fc
+    assert fc[1].weight.shape == before.shape
+    assert not torch.equal(fc[1].weight, before)
