@@ -86,3 +86,18 @@ def test_reinitialize_gives_new_weights_of_the_same_shapes():
     assert reinitialize(fc) is fc
     assert fc[1].weight.shape == before.shape
     assert not torch.equal(fc[1].weight, before)
+
+
+def test_softmax_cross_entropy_gradient_keeps_the_dtype_of_the_logits():
+    import numpy as np
+    from dlcourse.losses import SoftmaxCrossEntropyLoss
+
+    z = np.array([[2.0, 0.5, -1.0], [0.1, 0.2, 0.3]])
+    y = np.array([0, 2])
+    loss = SoftmaxCrossEntropyLoss()
+    loss.forward(z, y)
+    g64 = loss.backward()
+    loss.forward(z.astype(np.float32), y)
+    g32 = loss.backward()
+    assert g64.dtype == np.float64 and g32.dtype == np.float32
+    np.testing.assert_allclose(g32, g64, rtol=1e-6)

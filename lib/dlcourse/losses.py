@@ -242,4 +242,5 @@ class SoftmaxCrossEntropyLoss(Loss):
 
     def backward(self) -> np.ndarray:
         s, t = self._cached()
-        return (s - t) / s.shape[0]
+        # in the logits' dtype: a float32 network keeps computing in float32
+        return ((s - t) / s.shape[0]).astype(s.dtype, copy=False)
