@@ -1,7 +1,8 @@
 """The slides' Keras models of the CIFAR-10 "ResNet in a nutshell" exercise, as PyTorch.
 
-Three networks for 32x32x3 images and 10 classes (seed 001, section 4), translated one Keras
-layer to one torch layer so their sizes can be counted and compared:
+Three networks for 32x32x3 images and 10 classes (the CNN team presentation, "Resnet
+초간단실습"), translated one Keras layer to one torch layer so their sizes can be counted and
+compared:
 
 - :class:`SlidePlainCNN`: seven 3x3 convolutions with 128 filters and no padding ("valid"),
   then a 2x2 max pool, then dense layers 128 -> 128 -> 10.
@@ -25,7 +26,7 @@ from dlcourse.models._checks import check_image_batch
 
 
 class SlidePlainCNN(nn.Module):
-    """Seed 001, 4.1: ``(N, 3, 32, 32) -> logits (N, 10)``; maps 32 -> 30 -> ... -> 18 -> 9."""
+    """The plain stack: ``(N, 3, 32, 32) -> logits (N, 10)``; maps 32 -> 30 -> ... -> 18 -> 9."""
 
     def __init__(self, width: int = 128, num_classes: int = 10):
         super().__init__()
@@ -65,20 +66,35 @@ class SlideConvPair(nn.Module):
 
 
 class SlideResidualCNN(nn.Module):
-    """Seed 001, 4.2 (``pool_between_blocks=False``) and 4.3 (``True``).
+    """The residual models, without (``pool_between_blocks=False``) and with pooling (``True``).
 
-    ``(N, 3, 32, 32) -> logits (N, 10)``; one Keras layer per torch layer.
+    ``(N, in_channels, size, size) -> logits (N, num_classes)``, by default the slides'
+    ``(N, 3, 32, 32) -> (N, 10)``; one Keras layer per torch layer. As in the slides, the first
+    pair of convolutions has no shortcut (its input has ``in_channels``, not ``width``,
+    channels). ``size`` must be divisible by 8 with ``pool_between_blocks`` (three 2x2 pools),
+    else by 2.
     """
 
-    def __init__(self, pool_between_blocks: bool, width: int = 128, num_classes: int = 10):
+    def __init__(
+        self,
+        pool_between_blocks: bool,
+        width: int = 128,
+        num_classes: int = 10,
+        in_channels: int = 3,
+        size: int = 32,
+    ):
         super().__init__()
-        layers: list[nn.Module] = [SlideConvPair(3, width, add_input=False)]
+        shrink = 8 if pool_between_blocks else 2
+        if size % shrink:
+            raise ValueError(f"size must be divisible by {shrink} here, got size={size}")
+        self.in_channels, self.size = in_channels, size
+        layers: list[nn.Module] = [SlideConvPair(in_channels, width, add_input=False)]
         for i in range(3):
             layers.append(SlideConvPair(width, width, add_input=True))
             if pool_between_blocks or i == 2:
                 layers.append(nn.MaxPool2d(2))
         self.features = nn.Sequential(*layers)
-        side = 4 if pool_between_blocks else 16
+        side = size // shrink
         self.classifier = nn.Sequential(
             nn.Flatten(),
             nn.Linear(side * side * width, 128),
@@ -87,5 +103,5 @@ class SlideResidualCNN(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_image_batch(x, 3, "SlideResidualCNN", size=(32, 32))
+        check_image_batch(x, self.in_channels, "SlideResidualCNN", size=(self.size, self.size))
         return self.classifier(self.features(x))

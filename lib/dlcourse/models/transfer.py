@@ -63,3 +63,15 @@ def parameter_table(model: nn.Module, depth: int = 2) -> list[tuple[str, int, in
                 trainable = sum(p.numel() for p in params if p.requires_grad)
                 rows.append((name, trainable, total))
     return rows
+
+
+def reinitialize(module: nn.Module) -> nn.Module:
+    """Give every layer of ``module`` new random weights (``reset_parameters``); returns it.
+
+    Used to put a *new* classifier on a pretrained backbone: the layers keep their shapes but
+    forget what they learned on the source task.
+    """
+    for m in module.modules():
+        if hasattr(m, "reset_parameters"):
+            m.reset_parameters()
+    return module
