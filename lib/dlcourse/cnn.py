@@ -1,4 +1,4 @@
-"""The convolutional network of seed 000, built from the library's own layers.
+"""The convolutional network of the CNN walk-through notes, built from the library's own layers.
 
     input 1x28x28
     -> Conv2d(1, 10, 5)  -> ReLU -> MaxPool2d(2)     10x24x24 -> 10x12x12
@@ -7,12 +7,12 @@
     -> Affine(320, 50) -> ReLU -> Affine(50, 10)     10 class scores (logits)
     -> softmax                                       10 class probabilities
 
-The seed asks for "one or more fully connected layers, then softmax" without fixing their
+The notes ask for "one or more fully connected layers, then softmax" without fixing their
 sizes; we use one hidden layer of 50 units (as PyTorch's classic MNIST example does). The
 softmax is applied by the loss (:class:`~dlcourse.losses.SoftmaxCrossEntropyLoss`, numerically
 stable) during training and by :func:`predict_proba` at prediction time, so the network itself
 ends with the logits. ``batchnorm=True`` inserts :class:`~dlcourse.batchnorm2d.BatchNorm2d`
-between each convolution and its ReLU (the placement of seed 003).
+between each convolution and its ReLU (the placement taught in Week 10).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ WEIGHTS_DIR = Path(__file__).with_name("weights")
 
 
 def seed_cnn(hidden: int = 50, batchnorm: bool = False, rng=0, dtype=np.float32) -> Sequential:
-    """Seed 000's network for 1x28x28 images and 10 classes, parameters in ``dtype``."""
+    """The walk-through network for 1x28x28 images and 10 classes, parameters in ``dtype``."""
     rng = np.random.default_rng(rng)
 
     def block(c_in, c_out):
@@ -135,7 +135,7 @@ def train_seed_cnn(
 
 
 def torch_seed_cnn(net: Sequential | None = None, hidden: int = 50):
-    """The seed network in PyTorch: the oracle in tests and chapter 9, the benchmark's baseline.
+    """The walk-through network in PyTorch: the oracle in tests and chapter 9, and a baseline.
 
     With ``net`` (a :func:`seed_cnn` without batch norm) the torch network is float64 and gets
     a copy of its weights (our dense ``W`` is ``(in, out)``, torch's is ``(out, in)``), so both

@@ -1,7 +1,7 @@
 """The slides' Keras models of the CIFAR-10 "ResNet in a nutshell" exercise, as PyTorch.
 
-Three networks for 32x32x3 images and 10 classes (seed 001, section 4), translated one Keras
-layer to one torch layer so their sizes can be counted and compared:
+Three networks for 32x32x3 images and 10 classes (the CNN team presentation, section 4),
+translated one Keras layer to one torch layer so their sizes can be counted and compared:
 
 - :class:`SlidePlainCNN`: seven 3x3 convolutions with 128 filters and no padding ("valid"),
   then a 2x2 max pool, then dense layers 128 -> 128 -> 10.
@@ -25,7 +25,10 @@ from dlcourse.models._checks import check_image_batch
 
 
 class SlidePlainCNN(nn.Module):
-    """Seed 001, 4.1: ``(N, 3, 32, 32) -> logits (N, 10)``; maps 32 -> 30 -> ... -> 18 -> 9."""
+    """The CNN team presentation, 4.1: ``(N, 3, 32, 32) -> logits (N, 10)``.
+
+    Maps 32 -> 30 -> ... -> 18 -> 9.
+    """
 
     def __init__(self, width: int = 128, num_classes: int = 10):
         super().__init__()
@@ -65,7 +68,7 @@ class SlideConvPair(nn.Module):
 
 
 class SlideResidualCNN(nn.Module):
-    """Seed 001, 4.2 (``pool_between_blocks=False``) and 4.3 (``True``).
+    """The CNN team presentation, 4.2 (``pool_between_blocks=False``) and 4.3 (``True``).
 
     ``(N, 3, 32, 32) -> logits (N, 10)``; one Keras layer per torch layer.
     """
