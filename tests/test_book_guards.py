@@ -288,3 +288,21 @@ def test_result_numbers_come_from_the_computation(site):
         source = sources.get(f"_sources/{doc.name.removesuffix('.html')}.ipynb")
         problems += typed_result_numbers(doc, source.code if source else "")
     assert not problems, "numbers typed into result sentences:\n" + "\n".join(problems)
+
+
+@pytest.mark.slow
+def test_keras_code_sits_in_a_tab_beside_pytorch(site):
+    """Where a chapter runs Keras, the page shows it as a tab next to the PyTorch version."""
+    sources = {doc.name: doc for doc in site}
+    missing = []
+    for doc in _pages(site):
+        source = sources.get(f"_sources/{doc.name.removesuffix('.html')}.ipynb")
+        if source is None or "import keras" not in source.code:
+            continue
+        labels = [
+            {label.get_text(strip=True) for label in tabs.select("label")}
+            for tabs in doc.html.select("div.sd-tab-set")
+        ]
+        if not any({"PyTorch", "Keras"} <= found for found in labels):
+            missing.append(doc.name)
+    assert not missing, f"pages running Keras without PyTorch/Keras tabs: {missing}"
