@@ -306,3 +306,24 @@ def test_keras_code_sits_in_a_tab_beside_pytorch(site):
         if not any({"PyTorch", "Keras"} <= found for found in labels):
             missing.append(doc.name)
     assert not missing, f"pages running Keras without PyTorch/Keras tabs: {missing}"
+
+
+@pytest.mark.slow
+def test_exercises_and_equations_are_numbered_within_their_chapter(site):
+    """Chapter 8's exercises are Exercise 8.1, 8.2, ... and its equations (8.1), (8.2), ...;
+    a number running through the whole book ("Exercise 26") sends a reader searching."""
+    wrong, seen = [], 0
+    for doc in _pages(site):
+        match = re.match(r"book/ch(\d\d)_", doc.name)
+        if not match:
+            continue
+        chapter = int(match.group(1))
+        labels = [n.get_text(" ", strip=True) for n in doc.html.select(".exercise .caption-number")]
+        labels += [n.get_text(" ", strip=True) for n in doc.html.select("span.eqno")]
+        seen += len(labels)
+        for label in labels:
+            number = re.search(r"\d+(\.\d+)?", label)
+            if number is None or not re.fullmatch(rf"{chapter}\.\d+", number.group(0)):
+                wrong.append(f"{doc.name}: {label!r}")
+    assert seen, "no exercise or equation numbers found: has the page markup changed?"
+    assert not wrong, "numbers that do not start with the chapter's:\n" + "\n".join(wrong)
