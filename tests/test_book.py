@@ -226,3 +226,32 @@ def test_chapter_page_has_the_frame_of_the_book(browser_page, doc):
     assert response.status == 200, f"{doc}: the .ipynb download answers {response.status}"
     cells = response.json()["cells"]
     assert any(cell["cell_type"] == "code" for cell in cells), f"{doc}: notebook has no code"
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("doc", PAGES)
+def test_wide_equations_scroll_visibly(browser_page, doc):
+    """At 1280 px a display equation wider than the text column is not cut off: it stays inside
+    the page, scrolls sideways, and shows that it does. Scroll bars are no sign (overlay scroll
+    bars, as on macOS and in headless Chromium, appear only while scrolling), so the style sheet
+    draws a shadow on the side where the formula continues: a gradient background."""
+    origin, context, _ = browser_page
+    page = context.new_page()
+    page.goto(f"{origin}/{doc}.html", wait_until="load")
+    page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+    clipped = page.evaluate(
+        """() => [...document.querySelectorAll('mjx-container[display="true"]')]
+        .filter(el => el.scrollWidth > el.clientWidth + 1)
+        .filter(el => {
+            const style = getComputedStyle(el);
+            const scrolls = ['auto', 'scroll'].includes(style.overflowX);
+            const cue = style.backgroundImage.includes('gradient');
+            const inside = el.getBoundingClientRect().right
+                <= document.documentElement.clientWidth + 1;
+            return !(scrolls && cue && inside);
+        })
+        .map(el => el.textContent.slice(0, 60))"""
+    )
+    page.close()
+    assert not clipped, f"{doc}: wide equations cut off or with no sign that they scroll: {clipped}"

@@ -34,7 +34,7 @@ from dlcourse.rng import make_rng
 
 
 def seed_cnn(hidden: int = 50, batchnorm: bool = False, rng=0, dtype=np.float32) -> Sequential:
-    """The notes' network for 1x28x28 images and 10 classes, parameters in ``dtype``."""
+    """The walk-through network for 1x28x28 images and 10 classes, parameters in ``dtype``."""
     hidden, batchnorm = check_int(hidden, "hidden", 1), check_bool(batchnorm, "batchnorm")
     rng = make_rng(rng)
 
@@ -139,7 +139,7 @@ def train_seed_cnn(
 
 
 def torch_seed_cnn(net: Sequential | None = None, hidden: int = 50):
-    """The same network in PyTorch: the oracle in tests and chapter 9, the benchmark's baseline.
+    """The walk-through network in PyTorch: the oracle in tests and chapter 9, and a baseline.
 
     With ``net`` (a :func:`seed_cnn` without batch norm) the torch network is float64 and gets
     a copy of its weights (our dense ``W`` is ``(in, out)``, torch's is ``(out, in)``), so both

@@ -243,7 +243,7 @@ A2 = AssignmentSpec(
 
 # --- assignment 3: pooling by hand ---------------------------------------------------------
 
-#: the single depth slice of seed 000 (rows 1 1 2 4 / 5 6 7 8 / 3 2 1 0 / 1 2 3 4)
+#: the single depth slice of the CNN walk-through notes (rows 1 1 2 4 / 5 6 7 8 / 3 2 1 0 / 1 2 3 4)
 HAND_SLICE = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]], dtype=float)
 
 
