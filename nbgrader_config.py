@@ -91,7 +91,7 @@ def _wrap_instead_of_cutting():
     import textwrap
 
     from nbgrader import validator
-    from nbgrader.utils import strip_ansi
+    from nbgrader.validator import strip_ansi
 
     def _indent(self, val):
         lines = []

@@ -48,9 +48,30 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class Server:
+    """A running throw-away server: :meth:`new_database` gives the URL of an empty database."""
+
+    def __init__(self, socket_dir: Path, port: int, user: str):
+        self.socket_dir, self.port, self.user, self.count = socket_dir, port, user, 0
+
+    def url(self, database: str, password: str | None = None) -> str:
+        who = f"{self.user}:{password}" if password else self.user
+        return f"postgresql://{who}@/{database}?host={self.socket_dir}&port={self.port}"
+
+    def new_database(self, name: str | None = None) -> str:
+        import psycopg
+
+        self.count += 1
+        name = name or f"gradebook_{self.count}"
+        with psycopg.connect(host=str(self.socket_dir), port=self.port, user=self.user,
+                             dbname="postgres", autocommit=True) as conn:  # fmt: skip
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+
 @contextmanager
-def postgres_server(database: str = "dlcourse"):
-    """Yield the SQLAlchemy URL of a fresh database on a private server; stop it afterwards.
+def postgres_server():
+    """Yield a :class:`Server` on a private socket in a temporary folder; stop it afterwards.
 
     As root the server runs as the ``postgres`` user (PostgreSQL refuses to run as root).
     """
@@ -69,9 +90,7 @@ def postgres_server(database: str = "dlcourse"):
     subprocess.run([*prefix, str(folder / "pg_ctl"), "-D", str(data), "-o", options, "-w",
                     "-l", str(tmp / "server.log"), "start"], **run)  # fmt: skip
     try:
-        subprocess.run([*prefix, str(folder / "createdb"), "-h", str(tmp), "-p", str(port),
-                        "-U", user, database], **run)  # fmt: skip
-        yield f"postgresql://{user}@/{database}?host={tmp}&port={port}"
+        yield Server(tmp, port, user)
     finally:
         subprocess.run([*prefix, str(folder / "pg_ctl"), "-D", str(data), "-m", "immediate",
                         "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip

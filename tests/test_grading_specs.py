@@ -52,7 +52,8 @@ def test_answer_and_read_only_cells_come_from_the_metadata(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_manual_cells_are_the_notebooks_written_answers(name):
-    manual = {grade_id(c): c["metadata"]["nbgrader"]["points"] for c in source_notebook(name)["cells"]
+    cells = source_notebook(name)["cells"]
+    manual = {grade_id(c): c["metadata"]["nbgrader"]["points"] for c in cells
               if c["metadata"].get("nbgrader", {}).get("grade")
               and c["metadata"]["nbgrader"].get("solution")}  # fmt: skip
     spec = get_spec(name)

@@ -138,8 +138,9 @@ def program_cells(submission: dict, read_only: dict[str, str], answers: set[str]
     source) always with the instructor's source, and inserted where the instructor put them if the
     student deleted them; the student's answer cells and every code cell the student added (no
     nbgrader id, or an id the instructor's notebook does not have), with the student's source.
-    Only the ids in ``answers`` are kept as labels (a student's own id is never shown). Cells whose grade_id is in ``skip`` (the test cells: hidden tests replace them) are left out,
-    and so is every repeat of an id already taken.
+    Only the ids in ``answers`` are kept as labels (a student's own id is never shown). Cells
+    whose grade_id is in ``skip`` (the test cells: hidden tests replace them) are left out, and
+    so is every repeat of an id already taken.
     """
     order = list(read_only)
     taken: set[str] = set()

@@ -8,9 +8,10 @@ The URL comes, in order, from the ``--db`` option, ``$DLCOURSE_DB_URL``, or the 
 - :func:`sync_assignment` records an assignment's cells exactly as ``nbgrader
   generate_assignment`` does (nbgrader's own ``SaveCells``), so release, autograde and
   nbgrader's tools can run in any order;
-- :func:`write_rows` stores the autograder's scores (``auto_score``) and its reasons
-  (``auto_comment``) on the test cells; a score or comment the instructor gives in the formgrader
-  (``manual_score``, ``manual_comment``) wins and survives re-runs;
+- :func:`write_rows` stores the autograder's scores on the test cells (``auto_score``; the
+  reasons stay in the grader's stored rows and the autograded notebook's outputs, as nbgrader has
+  no comments on test cells); a score the instructor gives in the formgrader (``manual_score``)
+  wins and survives re-runs, and so do the hand grades and comments of written answers;
 - :func:`read_results` gives, per student, what ``export``, ``feedback`` and ``summary`` show:
   the gradebook's scores (hand grades included), which cells still wait for a hand grade, the
   late penalty, and the grader's status and reasons.
@@ -61,7 +62,7 @@ def explain(url: str, exc: BaseException) -> str:
     """One line: which gradebook, what went wrong, what to check."""
     if isinstance(exc, ModuleNotFoundError):
         return (f"gradebook {redact(url)}: the database driver {exc.name!r} is not installed "
-                "(pip install -r requirements.txt installs psycopg for postgresql:// URLs)")  # fmt: skip
+                "(pip install -r requirements.txt installs psycopg)")  # fmt: skip
     orig = getattr(exc, "orig", None) or exc
     first = (str(orig).strip().splitlines() or [type(orig).__name__])[0][:300]
     return (f"gradebook {redact(url)}: {type(orig).__name__}: {first} -- check that the database "
@@ -70,15 +71,17 @@ def explain(url: str, exc: BaseException) -> str:
 
 def _transient(exc: BaseException) -> bool:
     """A conflict another run caused (a row created twice, a locked SQLite file): retry."""
-    from nbgrader.api import InvalidEntry
+    from nbgrader.api import InvalidEntry, MissingEntry
     from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
-    if isinstance(exc, InvalidEntry | IntegrityError):
+    # MissingEntry: another run's SaveCells was re-creating the notebook's cells just then
+    if isinstance(exc, InvalidEntry | IntegrityError | MissingEntry):
         return True
     text = str(exc).lower()
-    if isinstance(exc, OperationalError):
-        return "locked" in text or "deadlock" in text or "could not serialize" in text
-    return isinstance(exc, ProgrammingError) and "already exists" in text
+    if isinstance(exc, OperationalError | ProgrammingError):  # two runs creating the tables
+        return any(word in text for word in ("locked", "deadlock", "could not serialize",
+                                             "already exists", "duplicate key"))  # fmt: skip
+    return False
 
 
 def retrying(db_url: str, action, tries: int = 12):
@@ -180,6 +183,8 @@ def sync_assignment(db_url: str, course: Path, name: str, source_notebook: Path,
                               "db_url": db_url}}  # fmt: skip
 
     def save(gb):
+        if _recorded(gb, name, notebook, resources["nbgrader"]["notebook"]) and due is None:
+            return  # already as the notebook says: nothing to rewrite
         try:
             gb.find_assignment(name)
             if due is not None:
@@ -187,12 +192,73 @@ def sync_assignment(db_url: str, course: Path, name: str, source_notebook: Path,
         except Exception:
             gb.db.rollback()
             gb.update_or_create_assignment(name, **({"duedate": due} if due else {}))
+        if _recorded(gb, name, notebook, resources["nbgrader"]["notebook"]):
+            return  # already as the notebook says: nothing to rewrite (and nothing to race on)
         try:
             SaveCells(config=nbgrader_config(course)).preprocess(notebook, resources)
         except RuntimeError as exc:  # nbgrader: cells added or removed after submissions
             raise GradebookError(f"gradebook {redact(db_url)}: {exc}") from None
 
-    retrying(db_url, save)
+    with structure_lock(db_url):  # nbgrader's SaveCells deletes and re-adds: one run at a time
+        retrying(db_url, save)
+
+
+@contextmanager
+def structure_lock(db_url: str):
+    """Hold a lock only one process can hold per gradebook: ``flock`` on the SQLite file, an
+    advisory lock on PostgreSQL (other databases: none, conflicts are retried)."""
+    if db_url.startswith("sqlite:///"):
+        import fcntl
+
+        path = Path(db_url[len("sqlite:///") :])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "ab") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
+    if not db_url.startswith("postgresql"):
+        yield
+        return
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(4611686018427387)"))
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(4611686018427387)"))
+    except Exception as exc:
+        if _is_database_error(exc):
+            raise GradebookError(explain(db_url, exc)) from exc
+        raise
+    finally:
+        engine.dispose()
+
+
+def _recorded(gb, name: str, notebook, notebook_id: str) -> bool:
+    """True when the gradebook already has exactly this notebook's cells and points."""
+    from nbgrader.api import MissingEntry
+
+    cells = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id")]
+    meta = [c.metadata.nbgrader for c in cells]
+    grades = {m["grade_id"]: float(m.get("points", 0)) for m in meta if m.get("grade")}
+    try:
+        stored = gb.find_notebook(notebook_id, name)
+        return (
+            {c.name: c.max_score for c in stored.grade_cells} == grades
+            and {c.name for c in stored.solution_cells} == {m["grade_id"] for m in meta
+                                                            if m.get("solution")}
+            and {c.name: c.source for c in stored.source_cells} == {
+                c.metadata.nbgrader["grade_id"]: c.source for c in cells}
+        )  # fmt: skip
+    except (MissingEntry, KeyError):  # not there, or being re-created by another run right now
+        gb.db.rollback()
+        return False
 
 
 def due_date(db_url: str, name: str):
@@ -217,7 +283,7 @@ def late_plugin(method: str = "none"):
 
 def write_rows(db_url: str, course: Path, spec, rows: list[dict], due=None,
                late_penalty: str = "none") -> int:  # fmt: skip
-    """Store every row's per-test scores and reasons; return how many submissions were written.
+    """Store every row's per-test scores; return how many submissions were written.
 
     Each submission is one transaction. A student without a notebook is added to the roster but
     gets no submission (nbgrader's export counts that as 0). Late submissions get nbgrader's
@@ -250,9 +316,6 @@ def write_rows(db_url: str, course: Path, spec, rows: list[dict], due=None,
                         blank = not answered.get(grade.name, True)
                         grade.auto_score = 0.0 if blank else None
                         grade.needs_manual_grade = not blank
-                for comment in notebook.comments:
-                    if comment.name in scores:
-                        comment.auto_comment = scores[comment.name].get("reason", "")
                 late = submission.total_seconds_late
                 notebook.late_submission_penalty = (
                     plugin.late_submission_penalty(row["student"], notebook.score, late)

@@ -33,7 +33,7 @@ def find_hidden_tests(start: Path | None = None) -> Path:
     run a notebook in its own folder)."""
     path = Path(start or Path.cwd()) / HIDDEN_TESTS
     if not path.is_file():
-        raise FileNotFoundError(f"no {HIDDEN_TESTS} in {path.parent}: run the notebook in its folder")
+        raise FileNotFoundError(f"no {HIDDEN_TESTS} in {path.parent}: run the notebook there")
     return path
 
 
