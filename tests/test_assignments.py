@@ -26,7 +26,7 @@ tool = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = tool  # dataclasses look their module up while the class is created
 _spec.loader.exec_module(tool)
 
-NAMES = list(tool.ASSIGNMENTS)
+NAMES = tool.all_names()
 CODE_STUB = 'raise NotImplementedError("not answered yet: replace this line with your solution")'
 TEXT_STUB = "YOUR ANSWER HERE: replace this text with your answer."
 RUNTIME_PATHS = ["submitted", "autograded", "feedback", "gradebook.db"]
@@ -92,15 +92,12 @@ def test_runtime_folders_are_ignored_by_git():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_points_add_up_to_the_round_total_shown_at_the_top(name):
-    assignment = tool.ASSIGNMENTS[name]
     nb = source(name)
     points = {meta(c)["grade_id"]: meta(c)["points"] for c in nb.cells if meta(c).get("grade")}
-    expected = {g.test_id: g.points for g in assignment.graded}
-    expected.update({m.answer_id: m.points for m in assignment.manual})
-    assert points == expected
-    assert sum(points.values()) == assignment.total and assignment.total % 10 == 0
+    total = tool.spec(name).max_score
+    assert sum(points.values()) == total and total % 10 == 0
     title = nb.cells[0].source.splitlines()[0]
-    assert title.startswith("# ") and f"({assignment.total} points)" in title
+    assert title.startswith("# ") and f"({total:g} points)" in title
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -110,10 +107,8 @@ def test_graded_cells_have_stable_ids_matching_their_grade_ids(name):
         if meta(cell):
             assert cell.id == meta(cell)["grade_id"]
     answers = {meta(c)["grade_id"] for c in nb.cells if meta(c).get("solution")}
-    assignment = tool.ASSIGNMENTS[name]
-    assert answers == {g.answer_id for g in assignment.graded} | {
-        m.answer_id for m in assignment.manual
-    }
+    spec = tool.spec(name)
+    assert answers == set(spec.answer_cells) | set(spec.manual_cells)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -280,7 +275,7 @@ def run_visible_test(name: str, test_id: str, namespace: dict) -> None:
 
 @pytest.mark.parametrize(
     ("name", "test_id"),
-    [(n, g.test_id) for n in NAMES for g in tool.ASSIGNMENTS[n].graded],
+    [(n, gid) for n in NAMES for gid in tool.spec(n).test_cells],
 )
 def test_visible_tests_pass_on_the_correct_answer(name, test_id, capsys):
     run_visible_test(name, test_id, visible_namespace(name))
@@ -580,12 +575,12 @@ def test_blank_release_scores_zero(graded, name):
 @pytest.mark.parametrize("name", NAMES)
 def test_correct_submission_scores_full_marks(graded, name):
     _, table = graded
-    assignment = tool.ASSIGNMENTS[name]
+    spec = tool.spec(name)
     grades = table[name]["correct"]
-    for g in assignment.graded:
-        assert score(grades, g.test_id) == g.points, g.test_id
-    for m in assignment.manual:  # written answers wait for the instructor
-        assert grades[m.answer_id]["needs_manual"]
+    for test in spec.tests:
+        assert score(grades, test.grade_id) == test.points, test.grade_id
+    for gid in spec.manual_cells:  # written answers wait for the instructor
+        assert grades[gid]["needs_manual"]
 
 
 @pytest.mark.slow
@@ -598,10 +593,19 @@ def test_written_answer_counts_once_the_instructor_grades_it(graded):
         grade = gb.find_grade("max_pool_written", name, name, "correct")
         grade.manual_score = 4
         gb.db.commit()
-        assert gb.find_submission(name, "correct").score == tool.ASSIGNMENTS[name].total
+        assert gb.find_submission(name, "correct").score == tool.spec(name).max_score
 
 
-BUGGY = [(n, gid) for n in NAMES for gid in tool.DELIBERATE_BUGS[n]]
+BUGGY = [(n, gid) for n in NAMES for gid in tool.spec(n).mistakes]
+
+
+def cells_testing(name: str, answer_id: str) -> set[str]:
+    """The test cells that call a name the answer cell ``answer_id`` defines."""
+    from dlcourse.grading.extract import defined_names
+
+    cell = next(c for c in source(name).cells if meta(c).get("grade_id") == answer_id)
+    defined = defined_names(tool.solution_text(cell.source))
+    return {t.grade_id for t in tool.spec(name).tests if defined & set(t.functions)}
 
 
 @pytest.mark.slow
@@ -609,9 +613,11 @@ BUGGY = [(n, gid) for n in NAMES for gid in tool.DELIBERATE_BUGS[n]]
 def test_one_bug_loses_exactly_the_points_of_its_answer(graded, name, answer_id):
     _, table = graded
     grades = table[name][f"bug-{answer_id}"]
-    for g in tool.ASSIGNMENTS[name].graded:
-        expected = 0 if g.answer_id == answer_id else g.points
-        assert score(grades, g.test_id) == expected, (g.test_id, grades)
+    broken = cells_testing(name, answer_id)
+    assert broken, answer_id
+    for test in tool.spec(name).tests:
+        expected = 0 if test.grade_id in broken else test.points
+        assert score(grades, test.grade_id) == expected, (test.grade_id, grades)
 
 
 def validate(course: Path, notebooks: list[Path]) -> dict[str, str]:
