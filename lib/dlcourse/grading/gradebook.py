@@ -352,7 +352,8 @@ def read_results(db_url: str, spec, runs: dict[str, dict],
                                         "status": "missing", "reason": "no submission",
                                         "tests": [], "timestamp": None}  # fmt: skip
             row = {**run, "max_score": spec.max_score, "awaiting_hand_grade": [],
-                   "late_penalty": 0.0}  # fmt: skip
+                   "late_penalty": 0.0,
+                   "typed_answers": all(t.typed_answer for t in spec.tests)}  # fmt: skip
             try:
                 submission = gb.find_submission(spec.name, student)
             except MissingEntry:
