@@ -643,3 +643,30 @@ def test_tool_rejects_unknown_assignment_names(capsys):
     with pytest.raises(SystemExit) as exit_:
         tool.main(["--check", "a9_nothing"])
     assert exit_.value.code != 0 and "unknown assignment" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_validate_agrees_with_the_grade_of_every_simulated_student(graded):
+    """Every test cell Validate reports failing lost its points; a cell that passes Validate and
+    still lost points lost them on the hidden inputs' values (never on an error Validate did not
+    show). Validate's messages are whole: no line is cut short with "..."."""
+    import json
+
+    course, table = graded
+    for name in NAMES:
+        paths = {
+            s: course / "submitted" / s / name / f"{name}.ipynb" for s in tool.submissions(name)
+        }
+        reports = validate(course, list(paths.values()))
+        release_cells = {meta(c).get("grade_id"): c.source for c in release(name).cells}
+        for student, path in paths.items():
+            report = reports[str(path)]
+            assert not re.search(r"\.\.\.\n", report), report
+            row = json.loads((course / "grading" / name / f"{student}.json").read_text())
+            lost = {t["grade_id"]: t["reason"] for t in row["tests"] if not t["passed"]}
+            failed = {gid for gid in tool.spec(name).test_cells
+                      if release_cells[gid].splitlines()[0] in report}  # fmt: skip
+            assert failed <= set(lost), (name, student, failed, lost)
+            for gid in set(lost) - failed:
+                assert "wrong values" in lost[gid] and "raised" not in lost[gid], (student, lost)
+            assert ("Success!" in report) == (not failed), (name, student)
