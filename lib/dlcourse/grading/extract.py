@@ -131,7 +131,7 @@ class ProgramCell:
 
 
 def program_cells(submission: dict, read_only: dict[str, str], answers: set[str],
-                  skip: set[str]) -> list[ProgramCell]:  # fmt: skip
+                  skip: set[str], order: list[str] | None = None) -> list[ProgramCell]:  # fmt: skip
     """The code cells of ``submission`` the grader runs, in the student's notebook order.
 
     What Validate runs, minus the test cells: read-only cells (``read_only``, grade_id ->
@@ -140,16 +140,18 @@ def program_cells(submission: dict, read_only: dict[str, str], answers: set[str]
     nbgrader id, or an id the instructor's notebook does not have), with the student's source.
     Only the ids in ``answers`` are kept as labels (a student's own id is never shown). Cells
     whose grade_id is in ``skip`` (the test cells: hidden tests replace them) are left out, and
-    so is every repeat of an id already taken.
+    so is every repeat of an id already taken. ``order`` is every grade_id of the instructor's
+    notebook in its order (default: the read-only cells'): a read-only cell the student deleted
+    runs before the first cell that follows it there.
     """
-    order = list(read_only)
+    order = list(order or read_only)
     taken: set[str] = set()
     cells: list[ProgramCell] = []
 
     def flush_read_only_before(gid: str | None) -> None:
         stop = order.index(gid) if gid in order else len(order)
         for earlier in order[:stop]:
-            if earlier not in taken:
+            if earlier in read_only and earlier not in taken:
                 taken.add(earlier)
                 cells.append(ProgramCell(earlier, read_only[earlier], "instructor"))
 
@@ -163,6 +165,8 @@ def program_cells(submission: dict, read_only: dict[str, str], answers: set[str]
                 taken.add(gid)
                 cells.append(ProgramCell(gid, read_only[gid], "instructor"))
             continue
+        if gid in order:
+            flush_read_only_before(gid)
         if gid is not None and (gid in skip or gid in taken):
             continue
         if gid is not None:

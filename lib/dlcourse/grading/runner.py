@@ -190,7 +190,7 @@ def grade_submission(course: Course, spec: AssignmentSpec, student: str, setup, 
         return row
     try:
         program = program_cells(submission.notebook, setup, set(spec.answer_cells),
-                                set(spec.test_cells))  # fmt: skip
+                                set(spec.test_cells), list(spec.cell_order))  # fmt: skip
     except ValueError as exc:
         row.update(status="malformed", reason=f"{path.name}: {exc}")
         row["tests"] = [TestVerdict(t.grade_id, t.title, 0.0, t.points, False,

@@ -90,6 +90,7 @@ class AssignmentSpec:
     test_cells: tuple[str, ...] = field(default=())  # every autograded cell (= the tests' ids)
     mistakes: dict = field(default_factory=dict)  # answer cell -> (old, new, what it breaks)
     version: str = ""  # a digest of the notebook's metadata and the hidden tests' source
+    cell_order: tuple[str, ...] = field(default=())  # every grade_id, in notebook order
 
     @property
     def auto_score(self) -> float:
@@ -213,6 +214,9 @@ def load_spec(folder: Path) -> AssignmentSpec:
         test_cells=tuple(t.grade_id for t in tests),
         mistakes=dict(getattr(module, "MISTAKES", {}) or {}),
         version=version,
+        cell_order=tuple(
+            gid for gid in (_meta(c).get("grade_id") for c in notebook["cells"]) if gid
+        ),  # fmt: skip
     )
 
 
