@@ -210,7 +210,7 @@ def test_the_formgraders_autograde_gives_the_same_grades_as_dlcourse(term):
 def test_generate_feedback_keeps_the_dlcourse_page_beside_nbgraders(term):
     folder = term["course"].root / "feedback" / "ada" / A1.name
     assert {"feedback.html", f"{A1.name}.html"} <= {p.name for p in folder.iterdir()}
-    assert "passed on all" in (folder / "feedback.html").read_text()
+    assert (folder / "feedback.html").read_text().count('class="pass"') == 3
 
 
 def test_the_attacker_gets_nothing_on_any_path(term):
@@ -263,6 +263,8 @@ def test_validate_agrees_with_the_grade_for_every_honest_submission(term):
         failed = {gid for gid in A1.test_cells if _failed_in(part, gid)}
         assert failed == lost, (student, failed, lost, part[-2000:])
         assert ("Success!" in part) == (not lost), student
+        if student == "kim_min.jun":  # the hint at the end of a long message is not cut off
+            assert "a CNN layer computes cross-correlation, so do not flip w" in part
 
 
 def _failed_in(report: str, gid: str) -> bool:
