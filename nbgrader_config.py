@@ -86,23 +86,14 @@ c.Validator.validate_all = False
 
 # --- whole messages from Validate ---------------------------------------------------------------
 # nbgrader's Validate cuts every line of a failure at 90 columns ("..."), which loses the hint at
-# the end of most visible-test messages. Wrap long lines instead, in the terminal and the button.
-def _wrap_instead_of_cutting():
-    import textwrap
-
+# the end of most visible-test messages. Keep lines whole (a terminal wraps them itself).
+def _keep_lines_whole():
     from nbgrader import validator
-    from nbgrader.validator import strip_ansi
 
     def _indent(self, val):
-        lines = []
-        for line in val.split("\n"):
-            line = strip_ansi(line)
-            width = max(20, self.width - len(self.indent) - 1)
-            pieces = textwrap.wrap(line, width, subsequent_indent="  ", drop_whitespace=False)
-            lines += [self.indent + piece for piece in pieces or [""]]
-        return "\n".join(lines)
+        return "\n".join(self.indent + validator.strip_ansi(line) for line in val.split("\n"))
 
     validator.Validator._indent = _indent
 
 
-_wrap_instead_of_cutting()
+_keep_lines_whole()

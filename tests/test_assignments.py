@@ -81,6 +81,32 @@ def test_config_reads_the_database_url_from_the_environment():
     assert load_config({"DLCOURSE_DB_URL": url}).CourseDirectory.db_url == url
 
 
+def test_every_grading_path_goes_through_the_sandboxed_judge():
+    """nbgrader autograde and the formgrader's buttons: the judge, never a kernel."""
+    from dlcourse.grading.nbgrader_bridge import SandboxJudge, WriteFeedbackPage
+    from nbgrader.preprocessors import Execute
+
+    c = load_config()
+    assert SandboxJudge in c.Autograde.autograde_preprocessors
+    assert Execute not in c.Autograde.autograde_preprocessors
+    assert WriteFeedbackPage in c.GenerateFeedback.preprocessors
+    assert "hidden_tests.py" in c.CourseDirectory.ignore  # never released, never copied
+
+
+def test_validate_keeps_long_messages_whole():
+    from nbgrader.validator import Validator
+
+    load_config()  # the course's config patches nbgrader's Validator when it is read
+    line = "expected shape (2, 4, 3, 3) " * 10
+    assert Validator()._indent(line).strip() == line.strip()
+
+
+def test_the_course_id_is_the_one_the_gradebook_code_uses():
+    from dlcourse.grading.gradebook import COURSE_ID
+
+    assert load_config().CourseDirectory.course_id == COURSE_ID
+
+
 def test_runtime_folders_are_ignored_by_git():
     ignored = (ROOT / ".gitignore").read_text().split()
     for path in RUNTIME_PATHS:
