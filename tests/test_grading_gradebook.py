@@ -189,3 +189,26 @@ def test_csv_export_keeps_every_row_with_its_status(tmp_path):
     lines = list(csv.DictReader(path.open()))
     assert [(r["student"], r["score"], r["status"], r["awaiting_hand_grade"]) for r in lines] == [
         ("ada", "30", "graded", ""), ("bob", "0", "missing", "w")]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_release_after_grading_works_with_dlcourse_and_with_plain_nbgrader(tmp_path):
+    """Autograde first (its gradebook writes), then release: nbgrader's own generate_assignment
+    finds the cells it would record, so it does not refuse ("Cannot add or remove cells")."""
+    import os
+    import subprocess
+    import sys
+
+    from dlcourse.cli import main
+
+    course = make_course(tmp_path, ("a3_pooling_by_hand",))
+    url = f"sqlite:///{course.root / 'gradebook.db'}"
+    write_rows(url, course.root, A3, [row("ada", [3, 3], A3)])
+    assert main(["--course", str(course.root), "release", A3.name]) == 0
+    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}")
+    env.pop("DLCOURSE_DB_URL", None)
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", A3.name,
+                           "--force"], cwd=course.root, env=env, capture_output=True,
+                          text=True)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert read_results(url, A3, {})[0]["score"] == 6

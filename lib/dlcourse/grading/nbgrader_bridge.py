@@ -95,8 +95,9 @@ def write_feedback_pages(course: runner.Course, spec, db_url: str,
                          students: list[str] | None = None) -> list[dict]:  # fmt: skip
     """Write ``feedback/<student>/<assignment>/feedback.html`` from the gradebook; return rows."""
     runs = {row["student"]: row for row in runner.load_rows(course, spec)}
+    # everyone with a folder in submitted/ (an empty one says so); not the roster's absentees
     rows = [r for r in gradebook.read_results(db_url, spec, runs, students)
-            if r["status"] != "missing"]  # fmt: skip
+            if r["student"] in runs or r["status"] != "missing"]  # fmt: skip
     feedback.write_feedback(course.root / course.feedback, rows)
     return rows
 
