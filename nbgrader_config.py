@@ -77,6 +77,12 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE: replace this text with your answer."
 
+# --- late submissions --------------------------------------------------------------------------
+# nbgrader's LateSubmissionPlugin: "none" (the default: late is only reported) or "zero" (a late
+# submission scores 0). `dlcourse autograde` and `nbgrader autograde` both follow this setting;
+# `dlcourse autograde --late-penalty` overrides it for one run.
+c.LateSubmissionPlugin.penalty_method = "none"
+
 # --- checks -----------------------------------------------------------------------------------
 # A student must not be able to delete or change a test cell: autograde restores read-only and
 # test cells from the gradebook copy (nbgrader's default, stated here on purpose).

@@ -135,11 +135,19 @@ def cmd_autograde(args) -> int:
         rows = runner.autograde(course, spec, secret, limits, jobs=args.jobs, students=students,
                                 due=due, force=args.force, progress=not args.quiet)  # fmt: skip
         if not args.no_gradebook:
-            gradebook.write_rows(url, course.root, spec, rows, due, args.late_penalty)
+            gradebook.write_rows(url, course.root, spec, rows, due, _late_penalty(args, course))
             for row in rows:
                 nbgrader_bridge.write_autograded(course, spec, row)
         print(summary.summary_table(rows))
     return 0
+
+
+def _late_penalty(args, course) -> str:
+    """``--late-penalty``, else the course's ``c.LateSubmissionPlugin.penalty_method``."""
+    if args.late_penalty:
+        return args.late_penalty
+    config = gradebook.nbgrader_config(course.root)
+    return config.LateSubmissionPlugin.get("penalty_method", "none")
 
 
 def _roster(url: str) -> list[str]:
@@ -235,9 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds per submission")  # fmt: skip
     p.add_argument("--memory-mb", type=int, default=Limits.memory_bytes >> 20)
     p.add_argument("--no-gradebook", action="store_true", help="do not write the gradebook")
-    p.add_argument("--late-penalty", choices=("none", "zero"), default="none",
-                   help="nbgrader's LateSubmissionPlugin method for late submissions: none "
-                   "(default) or zero (a late submission scores 0)")  # fmt: skip
+    p.add_argument("--late-penalty", choices=("none", "zero"),
+                   help="nbgrader's LateSubmissionPlugin method for late submissions: none or "
+                   "zero (a late submission scores 0); default: the course's config")  # fmt: skip
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add("feedback", cmd_feedback, "write an HTML feedback page per student")
     p = add("export", cmd_export, "write grades.csv (score, status, reason per submission)")

@@ -346,6 +346,11 @@ def read_results(db_url: str, spec, runs: dict[str, dict],
     results = []
     students: set[str] = set(runs)
     with open_gradebook(db_url) as gb:
+        try:
+            gb.find_assignment(spec.name)
+        except MissingEntry:
+            if not runs:
+                return []  # neither released nor graded yet: nothing to report
         students |= {s.id for s in gb.students}
         for student in sorted(students if only is None else set(only)):
             run = runs.get(student) or {"assignment": spec.name, "student": student,
