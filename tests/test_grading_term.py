@@ -58,7 +58,8 @@ def notebook(release: dict, cells: dict[str, str] | None, added: list[tuple[str,
     for after, source in added:
         index = next(i for i, c in enumerate(nb["cells"]) if grade_id(c) == after)
         nb["cells"].insert(index + 1, {"cell_type": "code", "metadata": {}, "outputs": [],
-                                       "execution_count": None, "source": source})  # fmt: skip
+                                       "execution_count": None, "source": source,
+                                       "id": f"added-{index}"})  # fmt: skip
     return nb
 
 
@@ -275,3 +276,26 @@ def _failed_in(report: str, gid: str) -> bool:
         "test_conv2d_backward": "check_conv_backward()",
     }[gid]
     return first in report
+
+
+def test_the_formgraders_buttons_grade_with_the_judge(term, monkeypatch):
+    """Last: the formgrader's Autograde and Generate Feedback buttons call nbgrader's API in the
+    server process; with the course's config they give the attacker 0 and write our page."""
+    from dlcourse.grading.gradebook import nbgrader_config
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    course = term["course"]
+    monkeypatch.setenv("DLCOURSE_DB_URL", term["url"])
+    monkeypatch.chdir(course.root)
+    config = nbgrader_config(course.root)
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    result = api.autograde(A1.name, "mallory")
+    assert result["success"], result.get("error")
+    assert "dlcourse judge: mallory scores 0" in result["log"]
+    with open_gradebook(term["url"]) as gb:
+        assert gb.find_submission(A1.name, "mallory").score == 0
+    result = api.generate_feedback(A1.name, "mallory")
+    assert result["success"], result.get("error")
+    page = course.root / "feedback" / "mallory" / A1.name / "feedback.html"
+    assert "Score: 0 / 40" in page.read_text()
