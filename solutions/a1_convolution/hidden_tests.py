@@ -8,7 +8,6 @@ students (``nbgrader_config.py`` keeps this file out of ``assignments/``).
 """
 
 import numpy as np
-
 from dlcourse import conv
 from dlcourse.grading.specs import Case, HiddenTest
 
@@ -25,7 +24,8 @@ CONFIGS = [
 
 
 def _inputs(rng, x_shape, w_shape):
-    return rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[0])
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    return x, w, rng.standard_normal(w_shape[0])
 
 
 def forward_cases(rng: np.random.Generator) -> list[Case]:

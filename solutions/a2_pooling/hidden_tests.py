@@ -8,7 +8,6 @@ students (``nbgrader_config.py`` keeps this file out of ``assignments/``).
 """
 
 import numpy as np
-
 from dlcourse import pool
 from dlcourse.grading.specs import Case, HiddenTest
 

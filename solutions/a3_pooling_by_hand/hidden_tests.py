@@ -7,7 +7,6 @@ to students (``nbgrader_config.py`` keeps this file out of ``assignments/``).
 """
 
 import numpy as np
-
 from dlcourse import pool
 from dlcourse.grading.specs import Case, HiddenTest
 
