@@ -9,7 +9,7 @@ PY      := $(BIN)/python
 STAMP   := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: book test test-fast lint format serve env chromium assignments grade lock clean
+.PHONY: book test test-fast lint format serve env chromium postgres assignments grade lock clean
 
 ## env: create .venv with the pinned dependencies and dlcourse installed in editable mode
 env: $(STAMP)
@@ -26,7 +26,7 @@ book: $(STAMP)
 	$(PY) tools/build_book.py
 
 ## test: the whole suite, book build and browser test included
-test: $(STAMP) chromium
+test: $(STAMP) chromium postgres
 	$(PY) -m pytest
 
 ## test-fast: library and assignment tests only (no book build, no browser)
@@ -40,6 +40,15 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
 	    apt-get install -y -qq chromium fonts-nanum >/dev/null; \
 	  else echo "The browser test needs: sudo apt-get install chromium fonts-nanum" >&2; exit 1; fi; }
+
+## postgres: the gradebook tests also play a term against a throw-away PostgreSQL server (the
+## tests start and stop it in a temporary folder); Debian's server programs, installed here when
+## we are root
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "The gradebook tests need: sudo apt-get install postgresql" >&2; exit 1; fi; }
 
 ## assignments: regenerate the student notebooks in assignments/ from solutions/
 assignments: $(STAMP)

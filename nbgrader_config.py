@@ -32,6 +32,34 @@ c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.db_url = os.environ.get(
     "DLCOURSE_DB_URL", "sqlite:///" + os.path.join(ROOT, "gradebook.db")
 )
+# each assignment's hidden tests (solutions/<a>/hidden_tests.py) never reach students
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                            "hidden_tests.py"]  # fmt: skip
+
+# --- one grader ---------------------------------------------------------------------------------
+# `nbgrader autograde` and the formgrader's Autograde button grade with the sandboxed judge (the
+# same as `dlcourse autograde`) in place of executing the notebook in a kernel; `nbgrader
+# generate_feedback` and the Generate Feedback button also write dlcourse's feedback.html from the
+# gradebook. See lib/dlcourse/grading/nbgrader_bridge.py.
+try:
+    from dlcourse.grading.nbgrader_bridge import SandboxJudge, WriteFeedbackPage
+    from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        GetGrades,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
+
+    c.Autograde.autograde_preprocessors = [
+        SandboxJudge, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+        AssignLatePenalties, CheckCellMetadata,
+    ]  # fmt: skip
+    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, WriteFeedbackPage]
+except ImportError:  # a student's machine without dlcourse: nothing to grade there
+    pass
 
 # --- execution (autograde, validate, generate_feedback) --------------------------------------
 _cell_timeout = int(os.environ.get("DLCOURSE_CELL_TIMEOUT", "120"))
@@ -49,8 +77,29 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE: replace this text with your answer."
 
+# --- late submissions --------------------------------------------------------------------------
+# nbgrader's LateSubmissionPlugin: "none" (the default: late is only reported) or "zero" (a late
+# submission scores 0). `dlcourse autograde` and `nbgrader autograde` both follow this setting;
+# `dlcourse autograde --late-penalty` overrides it for one run.
+c.LateSubmissionPlugin.penalty_method = "none"
+
 # --- checks -----------------------------------------------------------------------------------
 # A student must not be able to delete or change a test cell: autograde restores read-only and
 # test cells from the gradebook copy (nbgrader's default, stated here on purpose).
 c.Autograde.create_student = True
 c.Validator.validate_all = False
+
+
+# --- whole messages from Validate ---------------------------------------------------------------
+# nbgrader's Validate cuts every line of a failure at 90 columns ("..."), which loses the hint at
+# the end of most visible-test messages. Keep lines whole (a terminal wraps them itself).
+def _keep_lines_whole():
+    from nbgrader import validator
+
+    def _indent(self, val):
+        return "\n".join(self.indent + validator.strip_ansi(line) for line in val.split("\n"))
+
+    validator.Validator._indent = _indent
+
+
+_keep_lines_whole()

@@ -26,7 +26,7 @@ tool = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = tool  # dataclasses look their module up while the class is created
 _spec.loader.exec_module(tool)
 
-NAMES = list(tool.ASSIGNMENTS)
+NAMES = tool.all_names()
 CODE_STUB = 'raise NotImplementedError("not answered yet: replace this line with your solution")'
 TEXT_STUB = "YOUR ANSWER HERE: replace this text with your answer."
 RUNTIME_PATHS = ["submitted", "autograded", "feedback", "gradebook.db"]
@@ -81,6 +81,32 @@ def test_config_reads_the_database_url_from_the_environment():
     assert load_config({"DLCOURSE_DB_URL": url}).CourseDirectory.db_url == url
 
 
+def test_every_grading_path_goes_through_the_sandboxed_judge():
+    """nbgrader autograde and the formgrader's buttons: the judge, never a kernel."""
+    from dlcourse.grading.nbgrader_bridge import SandboxJudge, WriteFeedbackPage
+    from nbgrader.preprocessors import Execute
+
+    c = load_config()
+    assert SandboxJudge in c.Autograde.autograde_preprocessors
+    assert Execute not in c.Autograde.autograde_preprocessors
+    assert WriteFeedbackPage in c.GenerateFeedback.preprocessors
+    assert "hidden_tests.py" in c.CourseDirectory.ignore  # never released, never copied
+
+
+def test_validate_keeps_long_messages_whole():
+    from nbgrader.validator import Validator
+
+    load_config()  # the course's config patches nbgrader's Validator when it is read
+    line = "expected shape (2, 4, 3, 3) " * 10
+    assert Validator()._indent(line).strip() == line.strip()
+
+
+def test_the_course_id_is_the_one_the_gradebook_code_uses():
+    from dlcourse.grading.gradebook import COURSE_ID
+
+    assert load_config().CourseDirectory.course_id == COURSE_ID
+
+
 def test_runtime_folders_are_ignored_by_git():
     ignored = (ROOT / ".gitignore").read_text().split()
     for path in RUNTIME_PATHS:
@@ -92,15 +118,12 @@ def test_runtime_folders_are_ignored_by_git():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_points_add_up_to_the_round_total_shown_at_the_top(name):
-    assignment = tool.ASSIGNMENTS[name]
     nb = source(name)
     points = {meta(c)["grade_id"]: meta(c)["points"] for c in nb.cells if meta(c).get("grade")}
-    expected = {g.test_id: g.points for g in assignment.graded}
-    expected.update({m.answer_id: m.points for m in assignment.manual})
-    assert points == expected
-    assert sum(points.values()) == assignment.total and assignment.total % 10 == 0
+    total = tool.spec(name).max_score
+    assert sum(points.values()) == total and total % 10 == 0
     title = nb.cells[0].source.splitlines()[0]
-    assert title.startswith("# ") and f"({assignment.total} points)" in title
+    assert title.startswith("# ") and f"({total:g} points)" in title
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -110,10 +133,8 @@ def test_graded_cells_have_stable_ids_matching_their_grade_ids(name):
         if meta(cell):
             assert cell.id == meta(cell)["grade_id"]
     answers = {meta(c)["grade_id"] for c in nb.cells if meta(c).get("solution")}
-    assignment = tool.ASSIGNMENTS[name]
-    assert answers == {g.answer_id for g in assignment.graded} | {
-        m.answer_id for m in assignment.manual
-    }
+    spec = tool.spec(name)
+    assert answers == set(spec.answer_cells) | set(spec.manual_cells)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -280,7 +301,7 @@ def run_visible_test(name: str, test_id: str, namespace: dict) -> None:
 
 @pytest.mark.parametrize(
     ("name", "test_id"),
-    [(n, g.test_id) for n in NAMES for g in tool.ASSIGNMENTS[n].graded],
+    [(n, gid) for n in NAMES for gid in tool.spec(n).test_cells],
 )
 def test_visible_tests_pass_on_the_correct_answer(name, test_id, capsys):
     run_visible_test(name, test_id, visible_namespace(name))
@@ -530,7 +551,8 @@ def test_instructor_notebook_passes_all_its_tests_without_stderr(name):
     import nbclient
 
     nb = source(name)
-    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3").execute(cwd=str(ROOT))
+    folder = tool.source_path(name).parent  # where JupyterLab runs it: hidden_tests.py is there
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3").execute(cwd=str(folder))
     for cell in nb.cells:
         if cell.cell_type == "code":
             for output in cell.outputs:
@@ -580,12 +602,12 @@ def test_blank_release_scores_zero(graded, name):
 @pytest.mark.parametrize("name", NAMES)
 def test_correct_submission_scores_full_marks(graded, name):
     _, table = graded
-    assignment = tool.ASSIGNMENTS[name]
+    spec = tool.spec(name)
     grades = table[name]["correct"]
-    for g in assignment.graded:
-        assert score(grades, g.test_id) == g.points, g.test_id
-    for m in assignment.manual:  # written answers wait for the instructor
-        assert grades[m.answer_id]["needs_manual"]
+    for test in spec.tests:
+        assert score(grades, test.grade_id) == test.points, test.grade_id
+    for gid in spec.manual_cells:  # written answers wait for the instructor
+        assert grades[gid]["needs_manual"]
 
 
 @pytest.mark.slow
@@ -598,10 +620,19 @@ def test_written_answer_counts_once_the_instructor_grades_it(graded):
         grade = gb.find_grade("max_pool_written", name, name, "correct")
         grade.manual_score = 4
         gb.db.commit()
-        assert gb.find_submission(name, "correct").score == tool.ASSIGNMENTS[name].total
+        assert gb.find_submission(name, "correct").score == tool.spec(name).max_score
 
 
-BUGGY = [(n, gid) for n in NAMES for gid in tool.DELIBERATE_BUGS[n]]
+BUGGY = [(n, gid) for n in NAMES for gid in tool.spec(n).mistakes]
+
+
+def cells_testing(name: str, answer_id: str) -> set[str]:
+    """The test cells that call a name the answer cell ``answer_id`` defines."""
+    from dlcourse.grading.extract import defined_names
+
+    cell = next(c for c in source(name).cells if meta(c).get("grade_id") == answer_id)
+    defined = defined_names(tool.solution_text(cell.source))
+    return {t.grade_id for t in tool.spec(name).tests if defined & set(t.functions)}
 
 
 @pytest.mark.slow
@@ -609,9 +640,11 @@ BUGGY = [(n, gid) for n in NAMES for gid in tool.DELIBERATE_BUGS[n]]
 def test_one_bug_loses_exactly_the_points_of_its_answer(graded, name, answer_id):
     _, table = graded
     grades = table[name][f"bug-{answer_id}"]
-    for g in tool.ASSIGNMENTS[name].graded:
-        expected = 0 if g.answer_id == answer_id else g.points
-        assert score(grades, g.test_id) == expected, (g.test_id, grades)
+    broken = cells_testing(name, answer_id)
+    assert broken, answer_id
+    for test in tool.spec(name).tests:
+        expected = 0 if test.grade_id in broken else test.points
+        assert score(grades, test.grade_id) == expected, (test.grade_id, grades)
 
 
 def validate(course: Path, notebooks: list[Path]) -> dict[str, str]:
@@ -636,3 +669,30 @@ def test_tool_rejects_unknown_assignment_names(capsys):
     with pytest.raises(SystemExit) as exit_:
         tool.main(["--check", "a9_nothing"])
     assert exit_.value.code != 0 and "unknown assignment" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_validate_agrees_with_the_grade_of_every_simulated_student(graded):
+    """Every test cell Validate reports failing lost its points; a cell that passes Validate and
+    still lost points lost them on the hidden inputs' values (never on an error Validate did not
+    show). Validate's messages are whole: no line is cut short with "..."."""
+    import json
+
+    course, table = graded
+    for name in NAMES:
+        paths = {
+            s: course / "submitted" / s / name / f"{name}.ipynb" for s in tool.submissions(name)
+        }
+        reports = validate(course, list(paths.values()))
+        release_cells = {meta(c).get("grade_id"): c.source for c in release(name).cells}
+        for student, path in paths.items():
+            report = reports[str(path)]
+            assert not re.search(r"\.\.\.\n", report), report
+            row = json.loads((course / "grading" / name / f"{student}.json").read_text())
+            lost = {t["grade_id"]: t["reason"] for t in row["tests"] if not t["passed"]}
+            failed = {gid for gid in tool.spec(name).test_cells
+                      if release_cells[gid].splitlines()[0] in report}  # fmt: skip
+            assert failed <= set(lost), (name, student, failed, lost)
+            for gid in set(lost) - failed:
+                assert "wrong values" in lost[gid] and "raised" not in lost[gid], (student, lost)
+            assert ("Success!" in report) == (not failed), (name, student)

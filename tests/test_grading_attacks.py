@@ -107,7 +107,7 @@ def attacked(tmp_path_factory):
     buggy = answer_source("a1_convolution", "conv2d_forward_loop").replace(*BUG)
     submit(course, "honest_bug", cells={"conv2d_forward_loop": buggy})
     url = f"sqlite:///{course.root / 'gradebook.db'}"
-    write_rows(url, A1.name, course.source_notebook(A1), [])  # the gradebook exists already
+    write_rows(url, course.root, A1, [])  # the gradebook exists already
     gradebook_before = hashlib.sha256((course.root / "gradebook.db").read_bytes()).hexdigest()
     before = fingerprint(course.root)
     rows = {r["student"]: r for r in autograde(course, A1, secret, LIMITS, jobs=2,
@@ -117,7 +117,7 @@ def attacked(tmp_path_factory):
     stop.set()
     thread.join()
     server.close()
-    write_rows(url, A1.name, course.source_notebook(A1), list(rows.values()))
+    write_rows(url, course.root, A1, list(rows.values()))
     alone = make_course(tmp / "alone")
     submit(alone, "honest")
     submit(alone, "honest_bug", cells={"conv2d_forward_loop": buggy})

@@ -28,3 +28,23 @@ def test_page_escapes_text():
 def test_one_page_per_student_and_assignment(tmp_path):
     (path,) = write_feedback(tmp_path, [ROW])
     assert path == tmp_path / "ada" / "a1_convolution" / "feedback.html"
+
+
+def test_a_written_answer_waiting_for_its_hand_grade_is_said_so():
+    row = {**ROW, "status": "graded", "awaiting_hand_grade": ["max_pool_written"],
+           "tests": [{"grade_id": "max_pool_written", "title": "written answer", "points": 0.0,
+                      "max_points": 4.0, "passed": None, "reason": "waiting for a hand grade",
+                      "manual": True}]}  # fmt: skip
+    page = render(row)
+    assert "Not final yet: max_pool_written still waits" in page
+    assert 'class="wait"' in page and "waiting for a hand grade" in page
+
+
+def test_typed_answers_are_not_called_code():
+    page = render({**ROW, "typed_answers": True})
+    assert "your functions" not in page and "Each answer you typed" in page
+    assert "your functions" in render(ROW)
+
+
+def test_a_late_penalty_is_shown():
+    assert "Late penalty: 40 points." in render({**ROW, "late_penalty": 40.0})

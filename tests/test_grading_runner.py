@@ -121,6 +121,6 @@ def test_rigged_hand_answers_gain_nothing(tmp_path):
     (row,) = autograde(course, spec, "s", LIMITS, progress=False)
     assert row["score"] == 0
     assert [t["reason"] for t in row["tests"]] == [
-        "hidden input 1 of 1: result has the wrong shape",
-        "hidden input 1 of 1: result is not an array of numbers",
+        "your answer max_pool_result has the wrong shape",
+        "your answer avg_pool_result is not an array of numbers",
     ]

@@ -8,7 +8,9 @@ from dlcourse.grading.sandbox import StepResult
 from dlcourse.grading.specs import Case, GradedTest
 from dlcourse.grading.verdict import compare, judge
 
-TEST = GradedTest("t", 5, "title", ("f",), "outputs = {'y': f(x)}", ("y",), lambda rng: [])
+TEST = GradedTest(
+    "title", ("f",), "outputs = {'y': f(x)}", ("y",), lambda rng: [], grade_id="t", points=5
+)
 EXPECTED = np.array([[1.0, 2.0], [3.0, 4.0]])
 
 
@@ -33,7 +35,7 @@ def test_wrong_output_fails_with_a_reason_naming_no_number(got, problem):
 
 
 def test_integer_answers_pass_where_the_test_accepts_any_number():
-    hand = GradedTest("t", 3, "t", ("v",), "", ("y",), lambda rng: [], kinds="iuf")
+    hand = GradedTest("t", ("v",), "", ("y",), lambda rng: [], kinds="iuf", grade_id="t", points=3)
     assert compare(np.array([[1, 2], [3, 4]]), EXPECTED, hand) is None
 
 
@@ -62,3 +64,15 @@ def test_judge_reports_forbidden_import_timeout_and_memory():
     assert "did not finish in time" in judge(TEST, cases, [slow]).reason
     hog = StepResult(0, "error", "MemoryError")
     assert "memory limit" in judge(TEST, cases, [hog]).reason
+
+
+def test_typed_answers_are_spoken_of_as_answers_not_code():
+    typed = GradedTest("t", ("avg_pool_result",), "", ("y",), lambda rng: [], kinds="iuf",
+                       typed_answer=True, grade_id="t", points=3)  # fmt: skip
+    cases = [Case({}, {}, {"y": EXPECTED})]
+    wrong = judge(typed, cases, [StepResult(0, "ok", outputs={"y": EXPECTED + 1})]).reason
+    assert wrong == "your answer avg_pool_result has wrong values"
+    missing = judge(typed, cases, [StepResult(0, "error", "NameError")]).reason
+    assert missing.startswith("your answer could not be read") and "hidden" not in missing
+    right = judge(typed, cases, [StepResult(0, "ok", outputs={"y": EXPECTED})]).reason
+    assert right == "your answer is right"

@@ -13,8 +13,10 @@ gradebook is never touched), then normalised: outputs cleared, only nbgrader's c
 kept, written by nbformat. The result depends on the sources only, so regenerating is idempotent
 and ``--check`` is meaningful.
 
-The manifest ``ASSIGNMENTS`` says which graded test cell checks which student answer (the grade
-ids are stable): the grading tools and the tests rely on it.
+There is no list of assignments here: every folder ``solutions/<name>/`` holding ``<name>.ipynb``
+and ``hidden_tests.py`` is one (:mod:`dlcourse.grading.specs`). Points and ids come from the
+notebook's nbgrader metadata; each assignment's ``MISTAKES`` (in its ``hidden_tests.py``) are the
+one-bug submissions tried out here and in the tests.
 """
 
 from __future__ import annotations
@@ -26,140 +28,25 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from dlcourse.grading.specs import assignment_names, get_spec
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE_DIR = "solutions"
 RELEASE_DIR = "assignments"
 
 
-@dataclass(frozen=True)
-class Graded:
-    """One autograded test cell and the answer cell (a function or a value) it grades."""
-
-    test_id: str  # grade_id of the test cell, which carries the points
-    answer_id: str  # grade_id of the solution cell the student writes
-    points: int
-    names: tuple[str, ...]  # the Python names the test cell calls or reads
+def all_names(root: Path = REPO) -> list[str]:
+    """Every assignment: each folder of ``solutions/`` with its notebook and ``hidden_tests.py``."""
+    return assignment_names(root / SOURCE_DIR)
 
 
-@dataclass(frozen=True)
-class Manual:
-    """A manually graded written answer (a Markdown solution cell with points)."""
+def spec(name: str, root: Path = REPO):
+    """The assignment's spec, read from its folder (points and ids from the notebook's metadata)."""
+    return get_spec(name, root / SOURCE_DIR)
 
-    answer_id: str
-    points: int
-
-
-@dataclass(frozen=True)
-class Assignment:
-    name: str
-    total: int
-    graded: tuple[Graded, ...]
-    manual: tuple[Manual, ...] = field(default=())
-
-    @property
-    def notebook(self) -> str:
-        return f"{self.name}.ipynb"
-
-
-ASSIGNMENTS: dict[str, Assignment] = {
-    a.name: a
-    for a in [
-        Assignment(
-            "a1_convolution",
-            40,
-            (
-                Graded(
-                    "test_conv2d_forward_loop", "conv2d_forward_loop", 10, ("conv2d_forward_loop",)
-                ),
-                Graded("test_conv2d_forward", "conv2d_forward", 10, ("conv2d_forward",)),
-                Graded(
-                    "test_conv2d_backward",
-                    "conv2d_backward",
-                    20,
-                    ("conv2d_backward",),
-                ),
-            ),
-        ),
-        Assignment(
-            "a2_pooling",
-            20,
-            (
-                Graded("test_max_pool2d_forward", "max_pool2d_forward", 5, ("max_pool2d_forward",)),
-                Graded(
-                    "test_max_pool2d_backward",
-                    "max_pool2d_backward",
-                    5,
-                    ("max_pool2d_backward",),
-                ),
-                Graded("test_avg_pool2d_forward", "avg_pool2d_forward", 5, ("avg_pool2d_forward",)),
-                Graded(
-                    "test_avg_pool2d_backward",
-                    "avg_pool2d_backward",
-                    5,
-                    ("avg_pool2d_backward",),
-                ),
-            ),
-        ),
-        Assignment(
-            "a3_pooling_by_hand",
-            10,
-            (
-                Graded("test_max_pool_answer", "max_pool_answer", 3, ("max_pool_result",)),
-                Graded("test_avg_pool_answer", "avg_pool_answer", 3, ("avg_pool_result",)),
-            ),
-            (Manual("max_pool_written", 4),),
-        ),
-    ]
-}
-
-# One realistic mistake per graded answer: (text in the solution, replacement, what it breaks).
-# A submission with one of them must lose exactly the points of that answer's test cell.
-DELIBERATE_BUGS: dict[str, dict[str, tuple[str, str, str]]] = {
-    "a1_convolution": {
-        "conv2d_forward_loop": (
-            "np.sum(window * w[f])",
-            "np.sum(window * w[f, :, ::-1, ::-1])",
-            "kernel flipped (true convolution)",
-        ),
-        "conv2d_forward": (
-            "out.transpose(0, 3, 1, 2) + b[None, :, None, None]",
-            "out.transpose(0, 3, 1, 2)",
-            "bias missing",
-        ),
-        "conv2d_backward": (
-            "db = dout.sum(axis=(0, 2, 3))",
-            "db = np.zeros_like(b)",
-            "bias gradient missing",
-        ),
-    },
-    "a2_pooling": {
-        "max_pool2d_forward": (
-            "out = np.full((N, C, H_out, W_out), -np.inf)",
-            "out = np.zeros((N, C, H_out, W_out))",
-            "running maximum starts at 0",
-        ),
-        "max_pool2d_backward": (
-            "dx[:, :, rows, cols] += dout * is_max",
-            "dx[:, :, rows, cols] = dout * is_max",
-            "overlapping windows overwrite instead of adding",
-        ),
-        "avg_pool2d_forward": ("out /= kh * kw", "out /= kh", "divides by kh instead of kh*kw"),
-        "avg_pool2d_backward": (
-            "share = dout / (kh * kw)",
-            "share = dout",
-            "forgets to divide by the window size",
-        ),
-    },
-    "a3_pooling_by_hand": {
-        "max_pool_answer": ("[3, 4]]", "[3, 3]]", "one wrong number"),
-        "avg_pool_answer": ("[2, 2]]", "[2, 1.75]]", "one wrong number"),
-    },
-}
 
 CELL_METADATA = ("nbgrader", "tags", "editable", "deletable")
 SOLUTION_REGION = re.compile(
@@ -267,7 +154,7 @@ def make_course(course: Path, names=None, database: bool = False) -> Path:
     With ``database`` the assignments are also recorded in the course's own SQLite gradebook
     (``course/gradebook.db``), which ``nbgrader autograde`` needs.
     """
-    names = list(names or ASSIGNMENTS)
+    names = list(names or all_names())
     course.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "nbgrader_config.py", course / "nbgrader_config.py")
     for name in names:
@@ -285,7 +172,7 @@ def make_course(course: Path, names=None, database: bool = False) -> Path:
 
 def generate(dest: Path, names=None) -> dict[str, Path]:
     """Write the normalised student versions to ``dest/<name>/<name>.ipynb``; return the paths."""
-    names = list(names or ASSIGNMENTS)
+    names = list(names or all_names())
     written = {}
     with tempfile.TemporaryDirectory(prefix="dlcourse-release-") as tmp:
         course = make_course(Path(tmp) / "course", names)
@@ -300,7 +187,7 @@ def generate(dest: Path, names=None) -> dict[str, Path]:
 def clear_source_outputs(names=None) -> list[Path]:
     """Clear outputs left in the instructor notebooks (they are kept output-free in git)."""
     changed = []
-    for name in names or ASSIGNMENTS:
+    for name in names or all_names():
         path = source_path(name)
         text = path.read_text(encoding="utf-8")
         clean = dumps(read(path))
@@ -312,7 +199,7 @@ def clear_source_outputs(names=None) -> list[Path]:
 
 def stale(names=None) -> list[str]:
     """Names of the assignments whose committed student version differs from a fresh one."""
-    names = list(names or ASSIGNMENTS)
+    names = list(names or all_names())
     with tempfile.TemporaryDirectory(prefix="dlcourse-check-") as tmp:
         fresh = generate(Path(tmp), names)
         return [
@@ -331,7 +218,7 @@ def student_notebook(name: str, course: Path, bug: str | None = None, blank: boo
     """A submission made from the release: blank, correct, or correct but for one bug.
 
     A correct answer is the solution text of the source notebook; ``bug`` names the answer
-    cell that gets its entry of ``DELIBERATE_BUGS`` applied.
+    cell that gets its entry of the assignment's ``MISTAKES`` applied.
     """
     release = read(release_path(name, course))
     if blank:
@@ -346,7 +233,7 @@ def student_notebook(name: str, course: Path, bug: str | None = None, blank: boo
         if gid in answers:
             text = solution_text(answers[gid].source)
             if gid == bug:
-                old, new, _ = DELIBERATE_BUGS[name][gid]
+                old, new, _ = spec(name, course).mistakes[gid]
                 if text.count(old) != 1:
                     raise ValueError(f"bug for {name}/{gid}: {old!r} must occur exactly once")
                 text = text.replace(old, new)
@@ -367,7 +254,7 @@ def submissions(name: str) -> dict[str, str]:
     """Simulated students: id -> "blank" (the untouched release), "correct", or the answer id
     that carries a deliberate bug."""
     students = {"blank": "blank", "correct": "correct"}
-    students.update({f"bug-{gid}": gid for gid in DELIBERATE_BUGS[name]})
+    students.update({f"bug-{gid}": gid for gid in spec(name).mistakes})
     return students
 
 
@@ -379,13 +266,14 @@ def submission_for(name: str, course: Path, kind: str):
 
 
 def autograde_scenario(course: Path, names=None) -> dict[str, dict[str, dict[str, dict]]]:
-    """Submit blank, correct and one-bug notebooks, autograde, and read the gradebook.
+    """Submit blank, correct and one-bug notebooks, run plain ``nbgrader autograde`` (which the
+    course's config wires to the sandboxed judge), and read the gradebook.
 
     Returns ``{assignment: {student: {grade_id: {"score", "max", "needs_manual"}}}}``.
     """
     from nbgrader.api import Gradebook
 
-    names = list(names or ASSIGNMENTS)
+    names = list(names or all_names())
     make_course(course, names, database=True)
     for name in names:
         for student, kind in submissions(name).items():
@@ -412,9 +300,9 @@ def format_scores(table) -> str:
     """A Markdown table per assignment: one row per submission, one column per graded cell."""
     lines = []
     for name, students in table.items():
-        assignment = ASSIGNMENTS[name]
-        ids = [g.test_id for g in assignment.graded] + [m.answer_id for m in assignment.manual]
-        lines.append(f"\n{name} (total {assignment.total})\n")
+        assignment = spec(name)
+        ids = [*assignment.test_cells, *assignment.manual_cells]
+        lines.append(f"\n{name} (total {assignment.max_score:g})\n")
         lines.append("| submission | " + " | ".join(ids) + " | total |")
         lines.append("|---" * (len(ids) + 2) + "|")
         for student, grades in students.items():
@@ -437,10 +325,10 @@ def main(argv=None) -> int:
     group.add_argument("--check", action="store_true", help="fail if assignments/ is out of date")
     group.add_argument("--scores", action="store_true", help="print the autograde score table")
     args = parser.parse_args(argv)
-    unknown = sorted(set(args.names) - set(ASSIGNMENTS))
+    unknown = sorted(set(args.names) - set(all_names()))
     if unknown:
-        parser.error(f"unknown assignment(s) {unknown}; known: {sorted(ASSIGNMENTS)}")
-    names = args.names or list(ASSIGNMENTS)
+        parser.error(f"unknown assignment(s) {unknown}; known: {all_names()}")
+    names = args.names or all_names()
     if args.check:
         out_of_date = stale(names)
         for name in out_of_date:

@@ -7,6 +7,10 @@
     dlcourse export                              grading/grades.csv (status and reason per row)
     dlcourse summary                             table per assignment + score histogram PNG
     dlcourse similarity a1_convolution           HTML report of the most similar submissions
+    dlcourse roster import students.csv          students (id, names, email) into the gradebook
+
+Every output (feedback, export, summary) is read from the gradebook, hand grades included:
+after grading written answers in the formgrader, run ``dlcourse feedback`` again.
 
 Every command works on a course folder (``--course``, default: the current folder) laid out as
 nbgrader expects: ``nbgrader_config.py``, ``solutions/``, ``submitted/``. The instructor guide
@@ -22,10 +26,10 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from dlcourse.grading import collect, feedback, gradebook, runner, similarity, summary
+from dlcourse.grading import collect, gradebook, nbgrader_bridge, runner, similarity, summary
 from dlcourse.grading.extract import read_notebook
 from dlcourse.grading.sandbox import Limits, probe_protections
-from dlcourse.grading.specs import SPECS, course_secret, get_spec
+from dlcourse.grading.specs import SpecError, assignment_names, course_secret
 
 
 class UsageError(Exception):
@@ -44,43 +48,45 @@ def _course(args) -> runner.Course:
 
 
 def _specs(args, course: runner.Course, need_source: bool = True):
-    names = args.assignment or [n for n in SPECS if (course.root / "solutions" / n).is_dir()]
+    """The assignments named on the command line, or every assignment folder of the course."""
+    names = args.assignment or assignment_names(course.root / course.source)
     specs = []
     for name in names:
         try:
-            spec = get_spec(name)
-        except ValueError as exc:
+            specs.append(course.spec(name))
+        except (ValueError, SpecError) as exc:
             raise UsageError(str(exc)) from None
-        if need_source and not course.source_notebook(spec).is_file():
-            raise UsageError(f"no instructor notebook {course.source_notebook(spec)}")
-        specs.append(spec)
     return specs
 
 
+def _url(args, course) -> str:
+    return gradebook.database_url(course.root, args.db)
+
+
 def cmd_release(args) -> int:
+    """Student versions by nbgrader (files only: ``--no-db``), the gradebook by dlcourse, so the
+    cells are recorded in the one gradebook the URL names, the same way autograde records them."""
     course = _course(args)
     for spec in _specs(args, course):
-        command = [sys.executable, "-m", "nbgrader", "generate_assignment", spec.name, "--force"]
-        print("$ nbgrader", " ".join(command[3:]))
+        command = [sys.executable, "-m", "nbgrader", "generate_assignment", spec.name, "--force",
+                   "--no-db"]  # fmt: skip
+        print("$ nbgrader", " ".join(command[3:]), flush=True)
         env = dict(os.environ)  # nbgrader runs `alembic` from PATH: use this environment's
         env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+        env["DLCOURSE_DB_URL"] = _url(args, course)
         done = subprocess.run(command, cwd=course.root, env=env)
         if done.returncode != 0:
             raise UsageError(f"release of {spec.name} failed (exit code {done.returncode})")
-        with _gradebook(args, course) as gb:
-            gradebook.sync_assignment(gb, spec.name, course.source_notebook(spec))
+        gradebook.sync_assignment(_url(args, course), course.root, spec.name,
+                                  course.source_notebook(spec), _due(args.due))  # fmt: skip
     return 0
-
-
-def _gradebook(args, course):
-    return gradebook.open_gradebook(gradebook.database_url(course.root, args.db))
 
 
 def cmd_collect(args) -> int:
     course = _course(args)
     (spec,) = _specs(args, course, need_source=False)
     dest = course.root / course.submitted
-    roster = _roster(args, course)
+    roster = _roster(_url(args, course))
     if args.students:
         text = Path(args.students).read_text(encoding="utf-8")
         roster = [line.split(",")[0].strip() for line in text.splitlines() if line.strip()]
@@ -118,57 +124,74 @@ def cmd_autograde(args) -> int:
     for note in protections.notes:
         print("warning:", note, file=sys.stderr)
     secret = course_secret(course.root)
-    roster = [] if args.no_gradebook else _roster(args, course)
+    url = _url(args, course)
+    roster = [] if args.no_gradebook else _roster(url)
     for spec in _specs(args, course):
         students = args.student or sorted(set(course.students(spec)) | set(roster))
-        url = gradebook.database_url(course.root, args.db)
         due = _due(args.due)
-        if due is None and not args.no_gradebook and _gradebook_exists(args, course):
+        if due is None and not args.no_gradebook:
             due = gradebook.due_date(url, spec.name)
         rows = runner.autograde(course, spec, secret, limits, jobs=args.jobs, students=students,
                                 due=due, force=args.force, progress=not args.quiet)  # fmt: skip
         if not args.no_gradebook:
-            gradebook.write_rows(url, spec.name, course.source_notebook(spec), rows, due)
+            gradebook.write_rows(url, course.root, spec, rows, due, _late_penalty(args, course))
             for row in rows:
-                runner.copy_for_formgrader(course, spec, row["student"])
+                nbgrader_bridge.write_autograded(course, spec, row)
         print(summary.summary_table(rows))
     return 0
 
 
-def _gradebook_exists(args, course) -> bool:
-    url = gradebook.database_url(course.root, args.db)
-    return not url.startswith("sqlite:///") or Path(url[len("sqlite:///") :]).is_file()
+def _late_penalty(args, course) -> str:
+    """``--late-penalty``, else the course's ``c.LateSubmissionPlugin.penalty_method``."""
+    if args.late_penalty:
+        return args.late_penalty
+    config = gradebook.nbgrader_config(course.root)
+    return config.LateSubmissionPlugin.get("penalty_method", "none")
 
 
-def _roster(args, course) -> list[str]:
-    """Students in the gradebook (``nbgrader db student add/import``): no submission = missing."""
-    if not _gradebook_exists(args, course):
+def _roster(url: str) -> list[str]:
+    """Students in the gradebook (``dlcourse roster import``): no submission = missing."""
+    if not gradebook.exists(url):
         return []
-    with _gradebook(args, course) as gb:
+    with gradebook.open_gradebook(url) as gb:
         return [student.id for student in gb.students]
+
+
+def results(args, course, spec) -> list[dict]:
+    """What the gradebook holds for ``spec``, with the grader's reasons (see read_results)."""
+    runs = {row["student"]: row for row in runner.load_rows(course, spec)}
+    url = _url(args, course)
+    if not gradebook.exists(url):
+        raise UsageError(f"no gradebook {gradebook.redact(url)}: run dlcourse autograde first")
+    return gradebook.read_results(url, spec, runs)
 
 
 def cmd_feedback(args) -> int:
     course = _course(args)
     for spec in _specs(args, course):
-        paths = feedback.write_feedback(course.root / course.feedback,
-                                        runner.load_rows(course, spec))  # fmt: skip
-        print(f"{spec.name}: wrote {len(paths)} feedback pages under {course.feedback}/")
+        results(args, course, spec)  # a clear error when there is no gradebook yet
+        rows = nbgrader_bridge.write_feedback_pages(course, spec, _url(args, course))
+        paths = rows
+        waiting = sum(1 for r in rows if r["awaiting_hand_grade"])
+        note = f"; {waiting} still wait for a hand grade" if waiting else ""
+        print(f"{spec.name}: wrote {len(paths)} feedback pages under {course.feedback}/{note}")
     return 0
 
 
 def cmd_export(args) -> int:
     course = _course(args)
-    rows = [row for spec in _specs(args, course) for row in runner.load_rows(course, spec)]
+    rows = [row for spec in _specs(args, course) for row in results(args, course, spec)]
     path = gradebook.write_csv(Path(args.to) if args.to else course.results / "grades.csv", rows)
-    print(f"wrote {len(rows)} rows to {path}")
+    waiting = sum(1 for r in rows if r["awaiting_hand_grade"])
+    note = f" ({waiting} still wait for a hand grade)" if waiting else ""
+    print(f"wrote {len(rows)} rows to {path}{note}")
     return 0
 
 
 def cmd_summary(args) -> int:
     course = _course(args)
     for spec in _specs(args, course):
-        rows = runner.load_rows(course, spec)
+        rows = results(args, course, spec)
         print(summary.summary_table(rows))
         if rows:
             path = summary.histogram(rows, course.results / f"{spec.name}_scores.png")
@@ -204,6 +227,18 @@ def cmd_similarity(args) -> int:
     return 0
 
 
+def cmd_roster(args) -> int:
+    course = _course(args)
+    if not Path(args.file).is_file():
+        raise UsageError(f"no file {args.file}")
+    try:
+        count = gradebook.import_roster(_url(args, course), Path(args.file))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"imported {count} students into {gradebook.redact(_url(args, course))}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dlcourse", description=__doc__.split("\n\n")[0])
     parser.add_argument("--course", default=".", help="the course folder (default: here)")
@@ -216,7 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    add("release", cmd_release, "generate the student versions (nbgrader generate_assignment)")
+    p = add("release", cmd_release, "generate the student versions (nbgrader generate_assignment)")
+    p.add_argument("--due", help="due date to record, e.g. '2026-12-01 23:59'")
     p = add("collect", cmd_collect, "gather submissions (folder or LMS zip)", many=False)
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--from", dest="source", help="a folder laid out as submitted/")
@@ -235,6 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds per submission")  # fmt: skip
     p.add_argument("--memory-mb", type=int, default=Limits.memory_bytes >> 20)
     p.add_argument("--no-gradebook", action="store_true", help="do not write the gradebook")
+    p.add_argument("--late-penalty", choices=("none", "zero"),
+                   help="nbgrader's LateSubmissionPlugin method for late submissions: none or "
+                   "zero (a late submission scores 0); default: the course's config")  # fmt: skip
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add("feedback", cmd_feedback, "write an HTML feedback page per student")
     p = add("export", cmd_export, "write grades.csv (score, status, reason per submission)")
@@ -243,16 +282,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("similarity", cmd_similarity, "HTML report of the most similar submissions")
     p.add_argument("--top", type=int, default=20, help="pairs shown in the report (default 20)")
     p.add_argument("--to", help="HTML path (default grading/<assignment>_similarity.html)")
+    p = sub.add_parser("roster", help="students of the course")
+    p.add_argument("action", choices=("import",))
+    p.add_argument("file", help="CSV with columns id, first_name, last_name (or name), email")
+    p.set_defaults(func=cmd_roster)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
-    except (UsageError, FileNotFoundError) as exc:
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except (UsageError, FileNotFoundError, gradebook.GradebookError) as exc:
         print(f"dlcourse {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `dlcourse ... | head` closed the pipe: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -13,11 +13,14 @@ Modules, one idea each:
 - :mod:`.sandbox`   run untrusted code in a contained child process (limits, namespaces, uid)
 - :mod:`.child`     the trusted bootstrap that runs inside that process
 - :mod:`.extract`   read a submitted notebook safely (status and reason, never an exception)
-- :mod:`.specs`     what each assignment grades: functions, points, inputs, references
+- :mod:`.specs`     what an assignment grades, read from its folder ``solutions/<name>/``
+- :mod:`.hidden`    the same hidden tests, run in-process by the instructor's notebook
 - :mod:`.verdict`   decide pass or fail in the trusted process
 - :mod:`.runner`    grade many submissions in parallel; one row per submission, always
 - :mod:`.feedback`  an HTML page per student that reveals no hidden input or expected value
-- :mod:`.gradebook` write scores into nbgrader's gradebook; CSV export
+- :mod:`.gradebook` nbgrader's gradebook, the one source of every grade; CSV export
+- :mod:`.nbgrader_bridge` ``nbgrader autograde``/``generate_feedback`` and the formgrader's
+  buttons, wired to the same judge
 - :mod:`.collect`   gather submissions from a folder or an LMS zip download
 - :mod:`.summary`   a table per assignment and a score histogram
 """

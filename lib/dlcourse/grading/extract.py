@@ -40,6 +40,7 @@ class Submission:
     cells: dict[str, str] = field(default_factory=dict)  # grade_id -> source of an answer cell
     missing_cells: list[str] = field(default_factory=list)
     sha256: str | None = None
+    notebook: dict | None = None  # the whole notebook, as read (for the student's own cells)
 
 
 def _source(cell: dict) -> str:
@@ -130,7 +131,7 @@ def read_submission(path: Path, answer_cells: list[str], root: Path | None = Non
         return Submission("malformed", f"{Path(path).name}: {exc}", sha256=digest)
     cells = {gid: sources[gid] for gid in answer_cells if gid in sources}
     missing = [gid for gid in answer_cells if gid not in sources]
-    return Submission("ok", "", cells, missing, digest)
+    return Submission("ok", "", cells, missing, digest, notebook)
 
 
 def defined_names(source: str) -> set[str] | None:
@@ -171,3 +172,59 @@ def syntax_error_line(source: str) -> int | None:
     except (ValueError, RecursionError, MemoryError):
         return None
     return None
+
+
+@dataclass
+class ProgramCell:
+    """One code cell the grader runs, in notebook order."""
+
+    label: str  # the grade_id, or "cell <n>" for a cell the student added (n: its position)
+    source: str
+    origin: str  # "instructor" (read-only, from the instructor's copy) or "student"
+
+
+def program_cells(submission: dict, read_only: dict[str, str], answers: set[str],
+                  skip: set[str], order: list[str] | None = None) -> list[ProgramCell]:  # fmt: skip
+    """The code cells of ``submission`` the grader runs, in the student's notebook order.
+
+    What Validate runs, minus the test cells: read-only cells (``read_only``, grade_id ->
+    source) always with the instructor's source, and inserted where the instructor put them if the
+    student deleted them; the student's answer cells and every code cell the student added (no
+    nbgrader id, or an id the instructor's notebook does not have), with the student's source.
+    Only the ids in ``answers`` are kept as labels (a student's own id is never shown). Cells
+    whose grade_id is in ``skip`` (the test cells: hidden tests replace them) are left out, and
+    so is every repeat of an id already taken. ``order`` is every grade_id of the instructor's
+    notebook in its order (default: the read-only cells'): a read-only cell the student deleted
+    runs before the first cell that follows it there.
+    """
+    order = list(order or read_only)
+    taken: set[str] = set()
+    cells: list[ProgramCell] = []
+
+    def flush_read_only_before(gid: str | None) -> None:
+        stop = order.index(gid) if gid in order else len(order)
+        for earlier in order[:stop]:
+            if earlier in read_only and earlier not in taken:
+                taken.add(earlier)
+                cells.append(ProgramCell(earlier, read_only[earlier], "instructor"))
+
+    for number, cell in enumerate(submission["cells"], start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        gid = grade_id(cell)
+        if gid in read_only:
+            flush_read_only_before(gid)
+            if gid not in taken:
+                taken.add(gid)
+                cells.append(ProgramCell(gid, read_only[gid], "instructor"))
+            continue
+        if gid in order:
+            flush_read_only_before(gid)
+        if gid is not None and (gid in skip or gid in taken):
+            continue
+        if gid is not None:
+            taken.add(gid)
+        label = gid if gid in answers else f"cell {number}"
+        cells.append(ProgramCell(label, _source(cell), "student"))
+    flush_read_only_before(None)
+    return cells

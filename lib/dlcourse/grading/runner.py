@@ -28,9 +28,11 @@ from pathlib import Path
 from dlcourse.grading.child import strip_magics
 from dlcourse.grading.extract import (
     MAX_PARSED_CELL_CHARS,
+    ProgramCell,
     cell_sources,
     defined_names,
     notebook_digest,
+    program_cells,
     read_notebook,
     read_submission,
     syntax_error_line,
@@ -43,10 +45,10 @@ from dlcourse.grading.sandbox import (
     remove_stale_scratch,
     run_steps,
 )
-from dlcourse.grading.specs import AssignmentSpec, Case, case_rng
-from dlcourse.grading.verdict import TestVerdict, judge
+from dlcourse.grading.specs import AssignmentSpec, Case, case_rng, get_spec
+from dlcourse.grading.verdict import TestVerdict, cell_name, judge
 
-SPEC_VERSION = "1"
+SPEC_VERSION = "2"  # of the grading program; each assignment adds its own spec.version
 #: order of severity when several things went wrong in one submission
 STATUS_ORDER = ["graded", "late", "timed out", "memory limit", "kernel died", "malformed",
                 "missing", "error"]  # fmt: skip
@@ -72,6 +74,10 @@ class Course:
     def submission(self, student: str, spec: AssignmentSpec) -> Path:
         return self.root / self.submitted / student / spec.name / spec.notebook
 
+    def spec(self, name: str) -> AssignmentSpec:
+        """The assignment ``name`` of this course (``solutions/<name>/``)."""
+        return get_spec(name, self.root / self.source)
+
     def students(self, spec: AssignmentSpec) -> list[str]:
         """Every student with an entry for this assignment under ``submitted/``.
 
@@ -90,7 +96,7 @@ class Course:
 
 
 def setup_sources(course: Course, spec: AssignmentSpec) -> dict[str, str]:
-    """The read-only setup cells, from the instructor's copy (never the student's)."""
+    """The read-only cells, in notebook order, from the instructor's copy (never the student's)."""
     notebook, reason, _ = read_notebook(course.source_notebook(spec))
     if notebook is None:
         raise FileNotFoundError(f"instructor notebook unusable: {reason}")
@@ -105,15 +111,14 @@ def build_cases(spec: AssignmentSpec, secret: str) -> dict[str, list[Case]]:
     return {t.grade_id: t.make_cases(case_rng(secret, spec.name, t.grade_id)) for t in spec.tests}
 
 
-def build_steps(spec, setup: dict[str, str], cells: dict[str, str], cases,
+def build_steps(spec, program: list[ProgramCell], cases,
                 limits: Limits) -> tuple[list, dict]:  # fmt: skip
-    """The sandbox program: setup cells, the answer cells, then one step per test case."""
+    """The sandbox program: the notebook's code cells in order (what Validate runs, test cells
+    left out; see :func:`~dlcourse.grading.extract.program_cells`), then one step per case."""
     steps, arrays = [], {}
-    for gid, source in setup.items():
-        steps.append({"kind": "cell", "id": gid, "source": source, "group": gid})
-    for gid in spec.answer_cells:
-        if gid in cells:
-            steps.append({"kind": "cell", "id": gid, "source": cells[gid], "group": gid})
+    for cell in program:
+        steps.append({"kind": "cell", "id": cell.label, "source": cell.source,
+                      "group": cell.label})  # fmt: skip
     for test in spec.tests:
         for case in cases[test.grade_id]:
             index = len(steps)
@@ -175,14 +180,13 @@ def cell_failures(run: SandboxRun, steps: list[dict]) -> dict[str, str]:
     return failures
 
 
-def cells_of_functions(cells: dict[str, str]) -> dict[str, str]:
-    """``name -> grade_id`` of the answer cell that defines it (a function or a variable)."""
+def cells_of_functions(program: list[ProgramCell]) -> dict[str, str]:
+    """``name -> label`` of the last student cell that defines it (a function or a variable)."""
     found = {}
-    for gid, source in cells.items():
-        if len(source) > MAX_PARSED_CELL_CHARS:  # not parsed here: too costly for the grader
-            continue
-        for name in defined_names(strip_magics(source)) or ():
-            found.setdefault(name, gid)
+    for cell in program:
+        if cell.origin == "student" and len(cell.source) <= MAX_PARSED_CELL_CHARS:
+            for name in defined_names(strip_magics(cell.source)) or ():  # a longer cell is
+                found[name] = cell.label  # not parsed here: too costly for the grader
     return found
 
 
@@ -196,9 +200,12 @@ def run_uid_base() -> int:
 
 
 def grade_submission(course: Course, spec: AssignmentSpec, student: str, setup, cases,
-                     limits: Limits, slot: int = 0,
-                     due: datetime | None = None) -> dict:  # fmt: skip
-    """Grade one student's notebook; return its row (never raises for a bad submission)."""
+                     limits: Limits, slot: int = 0, due: datetime | None = None,
+                     stubs: dict[str, str] | None = None) -> dict:  # fmt: skip
+    """Grade one student's notebook; return its row (never raises for a bad submission).
+
+    ``stubs`` (grade_id -> released source) tells which written answers are still untouched.
+    """
     path = course.submission(student, spec)
     row = {"assignment": spec.name, "student": student, "score": 0.0,
            "max_score": spec.max_score, "status": "graded", "reason": "", "tests": [],
@@ -213,13 +220,23 @@ def grade_submission(course: Course, spec: AssignmentSpec, student: str, setup, 
                                     f"not graded: {submission.reason}").to_json()
                         for t in spec.tests]  # fmt: skip
         return row
-    steps, arrays = build_steps(spec, setup, submission.cells, cases, limits)
+    try:
+        program = program_cells(submission.notebook, setup, set(spec.answer_cells),
+                                set(spec.test_cells), list(spec.cell_order))  # fmt: skip
+    except ValueError as exc:
+        row.update(status="malformed", reason=f"{path.name}: {exc}")
+        row["tests"] = [TestVerdict(t.grade_id, t.title, 0.0, t.points, False,
+                                    f"not graded: {row['reason']}").to_json()
+                        for t in spec.tests]  # fmt: skip
+        return row
+    row["manual_answered"] = manual_answered(submission.notebook, spec, stubs or {})
+    steps, arrays = build_steps(spec, program, cases, limits)
     with tempfile.TemporaryDirectory(prefix=f"dlcourse-grade-{os.getpid()}-") as tmp:
         run = run_steps(Path(tmp) / "scratch", steps, arrays, limits, slot=slot,
                         base_uid=run_uid_base(), extra_hidden=[course.root])  # fmt: skip
     row["protections"] = run.to_json()
     failed_cells = cell_failures(run, steps)
-    defined_in = cells_of_functions(submission.cells)
+    defined_in = cells_of_functions(program)
     verdicts, statuses, index = [], ["graded"], len(steps) - sum(len(c) for c in cases.values())
     for test in spec.tests:
         n = len(cases[test.grade_id])
@@ -231,9 +248,12 @@ def grade_submission(course: Course, spec: AssignmentSpec, student: str, setup, 
             for name in test.functions:
                 cell = defined_in.get(name)
                 if cell is None:
-                    notes.append(f"no answer cell defines {name}")
+                    notes.append(f"no cell of yours defines {name}")
                 elif cell in failed_cells:
-                    notes.append(f"cell {cell!r} {failed_cells[cell]}")
+                    notes.append(f"{cell_name(cell)} {failed_cells[cell]}")
+            # a cell the student added (a helper, say) that failed: Validate showed it too
+            notes += [f"your {c.label} {failed_cells[c.label]}" for c in program
+                      if c.label.startswith("cell ") and c.label in failed_cells]  # fmt: skip
             missing = [g for g in spec.answer_cells if g not in submission.cells]
             if missing:
                 notes.append(f"answer cell(s) {', '.join(missing)} missing from the notebook")
@@ -281,9 +301,33 @@ def result_file_name(student: str) -> str:
     return f"{plain}-{digest}.json"
 
 
+def manual_answered(notebook: dict, spec: AssignmentSpec, stubs: dict[str, str]) -> dict:
+    """``grade_id -> bool`` for the written answers: False when left as released (or deleted)."""
+    found = {}
+    for cell in notebook["cells"]:
+        gid = (cell.get("metadata") or {}).get("nbgrader", {}).get("grade_id") \
+            if isinstance((cell.get("metadata") or {}).get("nbgrader"), dict) else None  # fmt: skip
+        if gid in spec.manual_cells and gid not in found:
+            source = cell.get("source", "")
+            text = "".join(source) if isinstance(source, list) else str(source)
+            found[gid] = bool(text.strip()) and text.strip() != stubs.get(gid, "").strip()
+    return {gid: found.get(gid, False) for gid in spec.manual_cells}
+
+
+def manual_stubs(course: Course, spec: AssignmentSpec) -> dict[str, str]:
+    """The released text of each written answer (nbgrader's stub), from the instructor's copy."""
+    if not spec.manual_cells:
+        return {}
+    from dlcourse.grading.gradebook import released_cells
+
+    notebook = released_cells(course.root, course.source_notebook(spec))
+    return {c.metadata.nbgrader["grade_id"]: c.source for c in notebook.cells
+            if c.metadata.get("nbgrader", {}).get("grade_id") in spec.manual_cells}  # fmt: skip
+
+
 def result_key(sha256: str | None, spec: AssignmentSpec, limits: Limits, secret: str,
                due: datetime | None) -> str:  # fmt: skip
-    text = json.dumps([sha256, SPEC_VERSION, spec.name, asdict(limits),
+    text = json.dumps([sha256, SPEC_VERSION, spec.version, spec.name, asdict(limits),
                        hashlib.sha256(secret.encode()).hexdigest(), str(due)])  # fmt: skip
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -302,6 +346,7 @@ def autograde(course: Course, spec: AssignmentSpec, secret: str, limits: Limits 
         remove_stale_scratch()  # of an earlier run that was killed before it could clean up
     setup = setup_sources(course, spec)
     cases = build_cases(spec, secret)
+    stubs = manual_stubs(course, spec)
     students = course.students(spec) if students is None else students
     out_dir = course.results / spec.name
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -327,7 +372,7 @@ def autograde(course: Course, spec: AssignmentSpec, secret: str, limits: Limits 
         with lock:
             slot = slots.pop()
         try:
-            row = grade_submission(course, spec, student, setup, cases, limits, slot, due)
+            row = grade_submission(course, spec, student, setup, cases, limits, slot, due, stubs)
         except Exception:  # a grader bug on one submission must not stop the run
             row = error_row(spec, student)
         finally:

@@ -47,6 +47,11 @@ def compare(got: np.ndarray, expected: np.ndarray, test: GradedTest) -> str | No
     return None
 
 
+def cell_name(label: str) -> str:
+    """How a reason names a cell: ``cell 'conv2d_forward'`` (an answer cell) or ``cell 7``."""
+    return label if label.startswith("cell ") else f"cell {label!r}"
+
+
 def explain_failure(step: StepResult, test: GradedTest) -> str:
     """A public reason for a step that did not produce outputs."""
     if step.forbidden_imports:
@@ -62,18 +67,25 @@ def explain_failure(step: StepResult, test: GradedTest) -> str:
     if error == "MemoryError":
         return "ran out of memory (MemoryError): the memory limit was reached"
     if step.where:
-        return f"raised {error} in your cell {step.where[0]!r}, line {step.where[1]}"
+        return f"raised {error} in your {cell_name(step.where[0])}, line {step.where[1]}"
     if error == "NameError":
         return f"raised NameError: is {' / '.join(test.functions)} defined in its answer cell?"
     return f"raised {error}"
 
 
 def judge(test: GradedTest, cases: list[Case], steps: list[StepResult]) -> TestVerdict:
-    """All or nothing: the test's points when every case matches the reference."""
+    """All or nothing: the test's points when every case matches the reference.
+
+    A typed answer (``test.typed_answer``: a value worked out by hand) is spoken of as the
+    student's answer; code, as code run on hidden inputs.
+    """
     for number, (case, step) in enumerate(zip(cases, steps, strict=True), start=1):
         where = f"hidden input {number} of {len(cases)}"
         if step.status != "ok":
-            reason = f"{where}: your code {explain_failure(step, test)}"
+            if test.typed_answer:
+                reason = f"your answer could not be read: reading it {explain_failure(step, test)}"
+            else:
+                reason = f"{where}: your code {explain_failure(step, test)}"
             return TestVerdict(test.grade_id, test.title, 0.0, test.points, False, reason)
         for name, expected in case.expected.items():
             if name in step.bad_outputs:
@@ -83,7 +95,11 @@ def judge(test: GradedTest, cases: list[Case], steps: list[StepResult]) -> TestV
             else:
                 problem = compare(step.outputs[name], expected, test)
             if problem:
-                reason = f"{where}: {name} {problem}"
+                if test.typed_answer:
+                    reason = f"your answer {' / '.join(test.functions)} {problem}"
+                else:
+                    reason = f"{where}: {name} {problem}"
                 return TestVerdict(test.grade_id, test.title, 0.0, test.points, False, reason)
-    return TestVerdict(test.grade_id, test.title, float(test.points), test.points, True,
-                       f"passed on all {len(cases)} hidden inputs")  # fmt: skip
+    passed = "your answer is right" if test.typed_answer else \
+        f"passed on all {len(cases)} hidden inputs"  # fmt: skip
+    return TestVerdict(test.grade_id, test.title, float(test.points), test.points, True, passed)
