@@ -54,8 +54,14 @@ def test_mlp_rejects_bad_sizes_and_dropout(sizes, dropout, message):
 def test_reinitialise_draws_every_weight_from_one_generator_and_zeroes_biases():
     net = mlp([6, 5, 4])
     net[0].b.data[...] = 1.0
-    reinitialise(net, lambda shape, rng: init.normal(shape, 0.1, rng=rng), seed=3)
+    reinitialise(net, lambda shape, rng: init.normal(shape, std=0.1, rng=rng), seed=3)
     rng = np.random.default_rng(3)
-    first, second = init.normal((6, 5), 0.1, rng=rng), init.normal((5, 4), 0.1, rng=rng)
+    first, second = init.normal((6, 5), std=0.1, rng=rng), init.normal((5, 4), std=0.1, rng=rng)
     assert np.array_equal(net[0].W.data, first) and np.array_equal(net[2].W.data, second)
     assert not net[0].b.data.any()
+
+
+def test_mlp_builds_its_parameters_in_the_dtype_asked_for():
+    net = mlp([6, 5, 4], dtype=np.float32)
+    assert {p.data.dtype for p in net.parameters()} == {np.dtype(np.float32)}
+    assert net.forward(np.ones((2, 6), np.float32)).dtype == np.float32

@@ -32,11 +32,12 @@ def mlp(
     seed: int = 0,
     batchnorm: bool = False,
     dropout: float = 0.0,
+    dtype=np.float64,
 ) -> Sequential:
     """A fully connected network with layer widths ``sizes`` (input, hidden..., output).
 
     x (N, sizes[0]) -> scores (N, sizes[-1]). ``activation`` is a layer class (or any function
-    returning a new layer), called once per hidden layer.
+    returning a new layer), called once per hidden layer. ``dtype``: of the affine parameters.
     """
     sizes = [int(s) for s in sizes]
     if len(sizes) < 2 or min(sizes) < 1:
@@ -46,7 +47,7 @@ def mlp(
     layers: list[Layer] = []
     n_affine = len(sizes) - 1
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-        layers.append(Affine(n_in, n_out, rng=seed + i))
+        layers.append(Affine(n_in, n_out, rng=seed + i, dtype=dtype))
         if i == n_affine - 1:
             break
         if batchnorm:
