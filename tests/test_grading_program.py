@@ -75,4 +75,5 @@ def test_a_helper_in_an_added_cell_counts_and_a_failing_one_is_named(tmp_path):
                                                progress=False)}  # fmt: skip
     assert rows["ada"]["score"] == spec.auto_score
     (failed,) = [t for t in rows["bob"]["tests"] if not t["passed"]]
-    assert "your cell 4 raised ModuleNotFoundError at line 1" in failed["reason"]
+    assert "your cell 4 raised ModuleNotFoundError" in failed["reason"]
+    assert "at line" not in failed["reason"]  # a line from inside the sandbox is not shown

@@ -1,5 +1,6 @@
 """The instructor guide's ``dlcourse`` commands, run from the guide's own text in a fresh course:
-release with a due date, roster import, autograde (one collected submission), feedback, export."""
+release with a due date, roster import, autograde (one collected submission), feedback, export,
+similarity."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def guide_commands() -> list[list[str]]:
 @pytest.mark.slow
 def test_the_guides_commands_run_in_order_and_fill_the_gradebook(tmp_path):
     commands = guide_commands()
-    assert [c[1] for c in commands] == ["release", "roster", "autograde", "feedback", "export"]
+    assert [c[1] for c in commands] == ["release", "roster", "autograde", "feedback", "export",
+                                         "similarity"]  # fmt: skip
     course = make_course(tmp_path)
     (course.root / "students.csv").write_text("id,name,email\nada,Ada Lovelace,ada@x.org\n"
                                               "bob,Bob Ross,\n", encoding="utf-8")  # fmt: skip
@@ -47,5 +49,8 @@ def test_the_guides_commands_run_in_order_and_fill_the_gradebook(tmp_path):
     assert (rows["bob"]["score"], rows["bob"]["status"]) == ("0", "missing")  # from the roster
     page = course.root / "feedback" / "ada" / "a1_convolution" / "feedback.html"
     assert "Score: 40 / 40" in page.read_text()
+    assert "<h1>Similar submissions: a1_convolution</h1>" in (
+        course.root / "grading" / "a1_convolution_similarity.html"
+    ).read_text(encoding="utf-8")
     assert json.loads((course.root / "assignments" / "a1_convolution" /
                        "a1_convolution.ipynb").read_text())["cells"]  # fmt: skip

@@ -3,6 +3,12 @@
 Jupyter Book 1 with the execution cache (unchanged chapters are not executed again), warnings
 as errors and nitpicky references (-W -n), --keep-going so one build reports every problem.
 The tests call this same script, so the test suite builds the book the README's way.
+
+Sphinx executes chapters one after another while it reads them. Before it starts, the chapters
+the execution cache lacks are run here in parallel (jupyter-cache's ``local-parallel``
+executor, one process per core) and stored in the same cache, with the same reader MyST-NB
+uses, so Sphinx then finds every result cached. A chapter that fails here is simply executed
+again by Sphinx, which reports the error as before.
 """
 
 from __future__ import annotations
@@ -15,10 +21,31 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
+CACHE = ROOT / "_build" / ".jupyter_cache"  # execute.cache in _config.yml
+#: MyST-NB's reader of text notebooks, as registered for jupyter-cache
+MYST_READER = {"name": "myst_nb_md", "type": "plugin"}
+
+
+def execute_stale_chapters() -> None:
+    """Run every MyST notebook under book/ whose outputs are not cached, in parallel."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.executors import load_executor
+    from myst_nb.core.read import is_myst_markdown_notebook
+
+    cache = get_cache(str(CACHE))
+    for path in sorted((ROOT / "book").rglob("*.md")):
+        if is_myst_markdown_notebook(path.read_text(encoding="utf-8")):
+            cache.add_nb_to_project(str(path), read_data=MYST_READER)
+    stale = cache.list_unexecuted()
+    if stale:
+        print(f"Executing {len(stale)} chapter(s) in parallel before the build", flush=True)
+        executor = load_executor("local-parallel", cache=cache)
+        executor.run_and_cache(filter_pks=[record.pk for record in stale], timeout=300)
 
 
 def build() -> int:
     start = time.perf_counter()
+    execute_stale_chapters()
     cmd = [
         str(Path(sys.executable).with_name("jupyter-book")),
         "build",

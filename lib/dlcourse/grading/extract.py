@@ -134,17 +134,33 @@ def read_submission(path: Path, answer_cells: list[str], root: Path | None = Non
     return Submission("ok", "", cells, missing, digest, notebook)
 
 
+def parse_cell(source: str) -> ast.Module | None:
+    """``ast.parse(source)`` for the trusted process: None when the cell is longer than
+    :data:`MAX_PARSED_CELL_CHARS` or too deep to parse; a ``SyntaxError`` or ``ValueError`` is
+    the caller's. One parse at a time: CPython 3.11's parser keeps its recursion depth in state
+    that threads grading side by side can corrupt ("AST constructor recursion depth mismatch",
+    a ``SystemError``), and a single large parse is what the grader's memory budget allows for.
+    """
+    if len(source) > MAX_PARSED_CELL_CHARS:
+        return None
+    with _PARSE_LOCK:
+        try:
+            return ast.parse(source)
+        except (RecursionError, MemoryError, SystemError):
+            return None
+
+
 def defined_names(source: str) -> set[str] | None:
     """Names ``source`` defines at top level: functions, and variables it assigns.
 
     None when it does not parse (the sandbox will report the SyntaxError) or is too long for
     the grader to parse safely.
     """
-    if len(source) > MAX_PARSED_CELL_CHARS:
-        return None
     try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = parse_cell(source)
+    except (SyntaxError, ValueError):
+        return None
+    if tree is None:
         return None
     names = set()
     for node in tree.body:
@@ -163,13 +179,11 @@ def syntax_error_line(source: str) -> int | None:
     """
     from dlcourse.grading.child import strip_magics
 
-    if len(source) > MAX_PARSED_CELL_CHARS:
-        return None
     try:
-        ast.parse(strip_magics(source))
+        parse_cell(strip_magics(source))
     except SyntaxError as exc:
         return exc.lineno if isinstance(exc.lineno, int) else None
-    except (ValueError, RecursionError, MemoryError):
+    except ValueError:
         return None
     return None
 

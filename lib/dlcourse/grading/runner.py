@@ -27,7 +27,6 @@ from pathlib import Path
 
 from dlcourse.grading.child import strip_magics
 from dlcourse.grading.extract import (
-    MAX_PARSED_CELL_CHARS,
     ProgramCell,
     cell_sources,
     defined_names,
@@ -184,9 +183,9 @@ def cells_of_functions(program: list[ProgramCell]) -> dict[str, str]:
     """``name -> label`` of the last student cell that defines it (a function or a variable)."""
     found = {}
     for cell in program:
-        if cell.origin == "student" and len(cell.source) <= MAX_PARSED_CELL_CHARS:
-            for name in defined_names(strip_magics(cell.source)) or ():  # a longer cell is
-                found[name] = cell.label  # not parsed here: too costly for the grader
+        if cell.origin == "student":  # (a cell too long to parse safely defines nothing here)
+            for name in defined_names(strip_magics(cell.source)) or ():
+                found[name] = cell.label
     return found
 
 
