@@ -119,6 +119,9 @@ def answers(assignment: str) -> Answers:
                 found.code_lines.append([line for line in lines if len(line) >= MIN_CODE_LINE])
         for hidden in _HIDDEN.findall(source):
             found.task_data.update(_literal_arrays(textwrap.dedent(hidden)))
+    hidden_tests = SOLUTIONS / assignment / "hidden_tests.py"  # the grader's cases, beside it
+    if hidden_tests.is_file():
+        found.task_data.update(_literal_arrays(hidden_tests.read_text(encoding="utf-8")))
     return found
 
 

@@ -3,7 +3,7 @@
 The class arrives as an LMS zip (collect) plus what students can leave in ``submitted/``
 (links, pipes, odd ids, huge files), and its answer cells include the containment attacks of
 ``tests/grading_attacks/`` that target the sandbox's limits. The grading run is a separate
-process, so its own peak memory can be measured (``ru_maxrss`` of that process). Checked:
+process, so its own peak memory can be measured (``VmHWM`` of that process). Checked:
 every student has exactly one row; the honest students' grades equal their grades alone;
 nothing is followed through a link; nothing of a sandbox uid (process, System V IPC object,
 scratch folder or mount, control group) survives the run; the grader stays under 300 MB.
@@ -47,13 +47,20 @@ HONEST_TOO = ["honest", "jo_smith", "김민지", "j.kim", LONG_ID, FORMULA_ID, "
               "huge_timestamp", "fifo_timestamp", "many_values"]  # fmt: skip
 
 GRADER = """
-import json, os, resource, sys
+import json, os, sys
 from pathlib import Path
 from dlcourse.grading.gradebook import write_csv
 from dlcourse.grading.runner import (Course, autograde, copy_for_formgrader, parse_timestamp,
                                      run_uid_base)
 from dlcourse.grading.sandbox import Limits
 from dlcourse.grading.specs import course_secret, get_spec
+
+def peak_rss_mib():
+    # VmHWM: the peak resident memory of this program's own address space. (ru_maxrss would
+    # carry over the peak of the process it was forked from, e.g. a large pytest.)
+    status = Path("/proc/self/status").read_text()
+    return int(next(l.split()[1] for l in status.splitlines() if l.startswith("VmHWM:"))) / 1024
+
 
 root, limits, due = Path(sys.argv[1]), json.loads(sys.argv[2]), parse_timestamp(sys.argv[3])
 course, spec = Course(root), get_spec("a1_convolution")
@@ -63,7 +70,7 @@ copies = {r["student"]: copy_for_formgrader(course, spec, r["student"]) for r in
 write_csv(root / "grading" / "grades.csv", rows)
 print(json.dumps({"rows": rows, "copies": copies, "uid_base": run_uid_base(),
                   "pid": os.getpid(),
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mib": peak_rss_mib()}))
 """
 
 
