@@ -51,11 +51,17 @@ ALL_ANSWERS = [answers(a) for a in assignments()]
 
 
 def _solution_as_page(assignment: str) -> list[Readable]:
-    """The instructor notebook read as if it were a page of the book: every guard must flag it."""
+    """The instructor's folder (notebook and hidden tests) read as if it were a page of the book:
+    every guard must flag it."""
     from book_site import _read_notebook
 
-    path = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
-    return [_read_notebook(f"planted/{assignment}.ipynb", path.read_text(encoding="utf-8"))]
+    folder = ROOT / "solutions" / assignment
+    page = _read_notebook(f"planted/{assignment}.ipynb",
+                          (folder / f"{assignment}.ipynb").read_text(encoding="utf-8"))  # fmt: skip
+    hidden = folder / "hidden_tests.py"  # the grader's cases, published beside it
+    if hidden.is_file():
+        page.code += "\n" + hidden.read_text(encoding="utf-8")
+    return [page]
 
 
 @pytest.mark.parametrize("graded", ALL_ANSWERS, ids=lambda a: a.assignment)
