@@ -22,15 +22,19 @@ from pathlib import Path
 
 import pytest
 from dlcourse.cli import main
-from dlcourse.grading.extract import grade_id
+from dlcourse.grading.extract import defined_names, grade_id
 from dlcourse.grading.gradebook import open_gradebook
-from dlcourse.grading.specs import get_spec
-from grading_support import answer_source, make_course
+from dlcourse.grading.specs import assignment_names, get_spec
+from grading_support import SOLUTIONS, answer_source, make_course, source_notebook
 from pg_support import postgres_server
 
 pytestmark = pytest.mark.slow
 
 A1, A3 = get_spec("a1_convolution"), get_spec("a3_pooling_by_hand")
+#: every other assignment of the course is played too: ada answers it all (her written answers
+#: get full marks by hand), 김서연 makes the assignment's first one-bug mistake, nobody is missing
+OTHERS = [get_spec(n) for n in assignment_names(SOLUTIONS) if n not in (A1.name, A3.name)]
+ALL = (A1.name, A3.name, *(spec.name for spec in OTHERS))
 ROSTER = "id,first_name,last_name,email\nada,Ada,Lovelace,ada@example.org\n" \
     "kim_min.jun,민준,김,mj@example.org\n김서연,서연,김,\nlee.s,S,Lee,\nmallory,M,Allory,\n" \
     "nobody,No,Body,\n"  # fmt: skip
@@ -110,16 +114,16 @@ def digests(folder: Path) -> dict[str, str]:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def term(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(f"term-{request.param}")
-    course = make_course(tmp, ("a1_convolution", "a3_pooling_by_hand"))
+    course = make_course(tmp, ALL)
     root = str(course.root)
     with postgres_server() if request.param == "postgresql" else _nothing() as server:
         url = server.new_database() if server else f"sqlite:///{course.root / 'gradebook.db'}"
         cli = ["--course", root, "--db", url]
         (tmp / "students.csv").write_text(ROSTER, encoding="utf-8")
         assert main([*cli, "roster", "import", str(tmp / "students.csv")]) == 0
-        assert main([*cli, "release", "a1_convolution", "a3_pooling_by_hand"]) == 0
+        assert main([*cli, "release", *ALL]) == 0
         release = {a: json.loads((course.root / "assignments" / a / f"{a}.ipynb").read_text())
-                   for a in ("a1_convolution", "a3_pooling_by_hand")}  # fmt: skip
+                   for a in ALL}  # fmt: skip
         attempts = a1_submissions(release["a1_convolution"])
         archive = tmp / "lms.zip"
         with zipfile.ZipFile(archive, "w") as zf:
@@ -146,23 +150,36 @@ def term(request, tmp_path_factory):
             path.parent.mkdir(parents=True)
             path.write_text(json.dumps(nb), encoding="utf-8")
         assert main([*cli, "collect", A3.name, "--from", str(inbox)]) == 0
+        for spec in OTHERS:
+            for student, nb in other_submissions(spec, release[spec.name]).items():
+                path = inbox / "others" / student / spec.name / f"{spec.name}.ipynb"
+                path.parent.mkdir(parents=True)
+                path.write_text(json.dumps(nb), encoding="utf-8")
+            assert main([*cli, "collect", spec.name, "--from", str(inbox / "others")]) == 0
         submitted = digests(course.root / "submitted")
         jobs = [run_cli(*cli, "autograde", name, "--quiet", "--cell-timeout", "20")
                 for name in ("a1_convolution", A3.name)]  # fmt: skip
         outputs = [job.communicate()[0] for job in jobs]
         assert [job.returncode for job in jobs] == [0, 0], outputs
+        for spec in OTHERS:  # one after another: a7 trains a network in its sandbox
+            job = run_cli(*cli, "autograde", spec.name, "--quiet")
+            outputs.append(job.communicate()[0])
+            assert job.returncode == 0, outputs[-1]
         with open_gradebook(url) as gb:  # the dlcourse grade, before the formgrader's paths
             first = {s: gb.find_submission(A1.name, s).score for s in attempts}
         formgrader = nbgrader(course, url, "autograde", A1.name, "--force")
         feedback_log = nbgrader(course, url, "generate_feedback", A1.name, "--force")
         with open_gradebook(url) as gb:
             gb.find_grade("max_pool_written", A3.name, A3.name, "ada").manual_score = 4.0
+            for spec in OTHERS:
+                for gid, points in manual_points(spec).items():
+                    gb.find_grade(gid, spec.name, spec.name, "ada").manual_score = points
             gb.db.commit()
         for command in (["feedback"], ["export"], ["summary"]):
             assert main([*cli, *command]) == 0
         with open_gradebook(url) as gb:
             totals = {(a, s.student.id): s.score - s.late_submission_penalty
-                      for a in (A1.name, A3.name)
+                      for a in ALL
                       for s in gb.find_assignment(a).submissions}  # fmt: skip
         with open(course.root / "grading" / "grades.csv", encoding="utf-8") as f:
             exported = {(r["assignment"], r["student"]): r for r in csv.DictReader(f)}
@@ -180,6 +197,40 @@ def term(request, tmp_path_factory):
         }
 
 
+def manual_points(spec) -> dict[str, float]:
+    """The written answers of ``spec`` and their points, from the instructor's notebook."""
+    cells = source_notebook(spec.name)["cells"]
+    return {grade_id(c): float(c["metadata"]["nbgrader"]["points"])
+            for c in cells if grade_id(c) in spec.manual_cells}  # fmt: skip
+
+
+def first_mistake(spec) -> tuple[str, str]:
+    """The answer cell of the assignment's first one-bug mistake, and its buggy source."""
+    answer_id, (old, new, _why) = next(iter(spec.mistakes.items()))
+    right = solution(answer_id, spec.name)
+    assert old in right, (spec.name, answer_id)
+    return answer_id, right.replace(old, new, 1)
+
+
+def other_submissions(spec, release: dict) -> dict[str, dict]:
+    right = {g: solution(g, spec.name) for g in spec.answer_cells}
+    written = {g: "One perceptron draws one straight line, and no line separates the classes."
+               for g in spec.manual_cells}  # fmt: skip
+    answer_id, buggy = first_mistake(spec)
+    return {"ada": notebook(release, {**right, **written}),
+            "김서연": notebook(release, {**right, answer_id: buggy})}  # fmt: skip
+
+
+def other_scores(spec) -> dict[str, float]:
+    """ada: every point; 김서연: the automatic points less those of the tests her bug breaks
+    (her written answers are empty and wait for no hand grade); nobody: nothing."""
+    answer_id, buggy = first_mistake(spec)
+    broken = defined_names(buggy) or set()
+    lost = sum(t.points for t in spec.tests if broken & set(t.functions))
+    assert lost > 0, (spec.name, answer_id)
+    return {"ada": spec.max_score, "김서연": spec.auto_score - lost, "nobody": 0}
+
+
 class _nothing:
     def __enter__(self):
         return None
@@ -188,9 +239,11 @@ class _nothing:
         return False
 
 
-@pytest.mark.parametrize(("assignment", "scores"), [(A1.name, A1_SCORES), (A3.name, A3_SCORES)])
+@pytest.mark.parametrize(("assignment", "scores"), [
+    (A1.name, A1_SCORES), (A3.name, A3_SCORES), *((s.name, None) for s in OTHERS)])  # fmt: skip
 def test_every_student_gets_the_expected_total_everywhere(term, assignment, scores):
     course, exported, totals = term["course"], term["exported"], term["totals"]
+    scores = scores or other_scores(next(s for s in OTHERS if s.name == assignment))
     for student, expected in scores.items():
         row = exported[(assignment, student)]
         assert float(row["score"]) == expected, (student, row)
