@@ -72,8 +72,8 @@ def set_per_student(course_root: Path, assignment: str, on: bool) -> None:
     path.write_text(json.dumps(sorted(names)) + "\n", encoding="utf-8")
 
 
-def personalise(notebook: dict, spec: AssignmentSpec, task: dict) -> dict:
-    """A copy of the released ``notebook`` whose task cell shows ``task``.
+def personalise(notebook: dict, spec: AssignmentSpec, task: dict, student: str = "") -> dict:
+    """A copy of the released ``notebook`` whose task cell shows ``task`` (and whose they are).
 
     The task cell is read-only: its nbgrader checksum is recomputed so that ``nbgrader
     validate`` accepts it, as it accepts the shared release.
@@ -83,6 +83,9 @@ def personalise(notebook: dict, spec: AssignmentSpec, task: dict) -> dict:
 
     result = copy.deepcopy(notebook)
     old, new = spec.task_text(spec.task), spec.task_text(task)
+    if student:
+        new = (f"*These numbers are yours, student `{student}`: each student has their own, "
+               "and yours are the ones your answers are graded on.*\n\n" + new)
     for cell in result["cells"]:
         meta = (cell.get("metadata") or {}).get("nbgrader") or {}
         if meta.get("grade_id") != TASK_CELL:
@@ -118,7 +121,8 @@ def release_per_student(release: Path, spec: AssignmentSpec, secret: str,
             if extra.is_file() and extra.name != spec.notebook:
                 (folder / extra.name).write_bytes(extra.read_bytes())
         path = folder / spec.notebook
-        text = json.dumps(personalise(notebook, spec, task), indent=1, ensure_ascii=False)
+        text = json.dumps(personalise(notebook, spec, task, student), indent=1,
+                          ensure_ascii=False)
         path.write_text(text + "\n", encoding="utf-8")
         written.append(path)
     return written
