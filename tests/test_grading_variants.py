@@ -172,7 +172,8 @@ def test_release_per_student_writes_one_notebook_each_and_grading_follows(tmp_pa
     spec = course.spec(name)
     for student in ["ada", "ben"]:
         path = course.root / "personal" / student / name / f"{name}.ipynb"
-        text = "".join(c["source"] for c in json.loads(path.read_text())["cells"])
+        cells = json.loads(path.read_text())["cells"]
+        text = "".join("".join(c["source"]) for c in cells)
         assert spec.task_text(variants.student_task(spec, secret, student, True)) in text
     ada = variants.student_task(spec, secret, "ada", True)
     submit(course, "ada", name, answers(name, ada))

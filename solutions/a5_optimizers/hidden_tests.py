@@ -87,10 +87,10 @@ TASK = {
     "w": [1.0, -0.5],
     "m": [0.05, -0.1],
     "v": [0.00025, 0.001],
-    "t": 2,
     "g": [-0.3, -1.5],
-    "lr": 0.1,
     "betas": [0.9, 0.999],
+    "t": 2,
+    "lr": 0.1,
     "eps": 1e-8,
 }
 
@@ -113,10 +113,10 @@ def variant(rng: np.random.Generator) -> dict:
         "w": list(np.round(rng.integers(-10, 11, 2) / 10, 1)),
         "m": list(np.round((1 - beta1) * g1, 6)),
         "v": list(np.round((1 - beta2) * g1**2, 9)),
-        "t": 2,
         "g": list(tenths(2)),
-        "lr": float(rng.choice([0.2, 0.1, 0.05])),
         "betas": [beta1, beta2],
+        "t": 2,
+        "lr": float(rng.choice([0.2, 0.1, 0.05])),
         "eps": 1e-8,
     }
 
