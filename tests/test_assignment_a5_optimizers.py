@@ -18,7 +18,8 @@ from test_assignments import run_visible_test, visible_namespace
 NAME = "a5_optimizers"
 MOMENTUM = "v = momentum * v - lr * grad"
 RMS_H = "h = alpha * h + (1 - alpha) * grad * grad"
-RMS_W = "return w - lr * grad / (np.sqrt(h) + eps), {\"h\": h}"
+RMS_H_SWAPPED = "h = (1 - alpha) * h + alpha * grad * grad"
+RMS_W = 'return w - lr * grad / (np.sqrt(h) + eps), {"h": h}'
 ADAM_W = "w_new = w - lr * m_hat / (np.sqrt(v_hat) + eps)"
 ADAM_T = 't = state.get("t", 0) + 1'
 
@@ -31,7 +32,7 @@ MISTAKES = {
                                "test_sgd_momentum_step", "velocity of step 1 was lost"),
     "momentum-no-pair": ("sgd_momentum_step", [("return w + v, {\"v\": v}", "return w + v")],
                          "test_sgd_momentum_step", "must return a pair (w_new, state)"),
-    "rmsprop-decay-wrong-term": ("rmsprop_step", [(RMS_H, "h = (1 - alpha) * h + alpha * grad * grad")],
+    "rmsprop-decay-wrong-term": ("rmsprop_step", [(RMS_H, RMS_H_SWAPPED)],
                                  "test_rmsprop_step", "decay is applied to the wrong term"),
     "rmsprop-adagrad-sum": ("rmsprop_step", [(RMS_H, "h = h + grad * grad")],
                             "test_rmsprop_step", "AdaGrad's sum"),

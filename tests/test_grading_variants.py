@@ -89,7 +89,9 @@ def test_personal_notebook_shows_the_students_numbers_with_a_checksum_nbgrader_a
     task = variants.student_task(spec, SECRET, "ada", True)
     mine = variants.personalise(release, spec, task, "ada")
     (cell,) = [c for c in mine["cells"] if grade_id(c) == TASK_CELL]
-    assert spec.task_text(task) in cell["source"] and spec.task_text(spec.task) not in cell["source"]
+    assert (
+        spec.task_text(task) in cell["source"] and spec.task_text(spec.task) not in cell["source"]
+    )
     assert "`ada`" in cell["source"]
     meta = cell["metadata"]["nbgrader"]
     assert meta["locked"] and meta["checksum"] == compute_checksum(from_dict(cell))
@@ -196,3 +198,24 @@ def test_release_per_student_without_students_is_a_clear_error(tmp_path, capsys)
     code = main(["--course", str(course.root), "release", name, "--per-student", "--students",
                  str(tmp_path / "nobody.txt")])  # fmt: skip
     assert code == 2 and "no file" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_plain_nbgrader_autograde_grades_each_student_on_their_own_numbers(tmp_path):
+    """The nbgrader bridge (nbgrader autograde, the formgrader's button) grades as dlcourse does."""
+    from nbgrader.api import Gradebook
+    from test_assignments import tool
+
+    name = "a3_pooling_by_hand"
+    root = tool.make_course(tmp_path / "course", [name], database=True)
+    (root / ".dlcourse").mkdir()
+    (root / ".dlcourse" / "grading_secret").write_text(SECRET)
+    variants.set_per_student(root, name, True)
+    course = runner.Course(root)
+    ada = variants.student_task(course.spec(name), SECRET, "ada", True)
+    submit(course, "ada", name, answers(name, ada))
+    submit(course, "ben", name, answers(name, ada))  # ada's answers in ben's notebook
+    tool.nbgrader(["autograde", name, "--force"], root)
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        scores = {s: gb.find_submission(name, s).score for s in ("ada", "ben")}
+    assert scores == {"ada": 6.0, "ben": 0.0}

@@ -121,8 +121,10 @@ def release_personal(args, course: runner.Course, spec, students: list[str] | No
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     variants.set_per_student(course.root, spec.name, True)
-    print(f"{spec.name}: wrote {len(paths)} personal notebooks, "
-          f"{PERSONAL}/<student>/{spec.name}/{spec.notebook}; each is graded on its own numbers")
+    print(
+        f"{spec.name}: wrote {len(paths)} personal notebooks, "
+        f"{PERSONAL}/<student>/{spec.name}/{spec.notebook}; each is graded on its own numbers"
+    )
 
 
 def cmd_collect(args) -> int:

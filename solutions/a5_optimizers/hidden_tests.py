@@ -30,10 +30,8 @@ CONFIGS = [
 ]
 
 
-def _trajectory(optimizer, w0, grads):
-    """The parameter after each step of ``optimizer`` (a function of the Parameter list)."""
-    p = Parameter(w0.copy())
-    opt = optimizer([p])
+def _trajectory(opt, p, grads):
+    """The parameter ``p`` after each step of the optimizer ``opt`` over ``grads``."""
     ws = []
     for g in grads:
         p.grad[...] = g
@@ -50,18 +48,17 @@ def _cases(rule):
         for n, steps, scale, lr, mu, betas, eps in CONFIGS:
             w0 = rng.standard_normal(n)
             grads = scale * rng.standard_normal((steps, n))
+            p = Parameter(w0.copy())
             if rule == "momentum":
                 scalars = {"lr": lr, "momentum": mu}
-                ws = _trajectory(lambda ps: optim.Momentum(ps, lr=lr, momentum=mu), w0, grads)
+                opt = optim.Momentum([p], lr=lr, momentum=mu)
             elif rule == "rmsprop":
-                alpha = betas[1]
-                scalars = {"lr": lr, "alpha": alpha, "eps": eps}
-                ws = _trajectory(lambda ps: optim.RMSprop(ps, lr=lr, alpha=alpha, eps=eps),
-                                 w0, grads)  # fmt: skip
+                scalars = {"lr": lr, "alpha": betas[1], "eps": eps}
+                opt = optim.RMSprop([p], lr=lr, alpha=betas[1], eps=eps)
             else:
                 scalars = {"lr": lr, "betas": list(betas), "eps": eps}
-                ws = _trajectory(lambda ps: optim.Adam(ps, lr=lr, betas=betas, eps=eps),
-                                 w0, grads)  # fmt: skip
+                opt = optim.Adam([p], lr=lr, betas=betas, eps=eps)
+            ws = _trajectory(opt, p, grads)
             cases.append(Case({"w0": w0, "grads": grads}, scalars, {"ws": ws}))
         return cases
 

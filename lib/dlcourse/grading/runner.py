@@ -121,8 +121,10 @@ def build_cases(spec: AssignmentSpec, secret: str, task: dict | None = None,
     return cases
 
 
-def student_cases(spec: AssignmentSpec, secret: str, shared: dict[str, list[Case]],
-                  student: str, per_student: bool) -> tuple[dict[str, list[Case]], dict | None]:  # fmt: skip
+def student_cases(
+    spec: AssignmentSpec, secret: str, shared: dict[str, list[Case]], student: str,
+    per_student: bool,
+) -> tuple[dict[str, list[Case]], dict | None]:  # fmt: skip
     """The cases of one student and the task numbers they were given (None: no by-hand item).
 
     With personal variants the numbers come from the secret and the student's id, never from

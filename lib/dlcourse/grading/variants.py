@@ -84,8 +84,10 @@ def personalise(notebook: dict, spec: AssignmentSpec, task: dict, student: str =
     result = copy.deepcopy(notebook)
     old, new = spec.task_text(spec.task), spec.task_text(task)
     if student:
-        new = (f"*These numbers are yours, student `{student}`: each student has their own, "
-               "and yours are the ones your answers are graded on.*\n\n" + new)
+        new = (
+            f"*These numbers are yours, student `{student}`: each student has their own, "
+            "and yours are the ones your answers are graded on.*\n\n" + new
+        )
     for cell in result["cells"]:
         meta = (cell.get("metadata") or {}).get("nbgrader") or {}
         if meta.get("grade_id") != TASK_CELL:
@@ -121,8 +123,7 @@ def release_per_student(release: Path, spec: AssignmentSpec, secret: str,
             if extra.is_file() and extra.name != spec.notebook:
                 (folder / extra.name).write_bytes(extra.read_bytes())
         path = folder / spec.notebook
-        text = json.dumps(personalise(notebook, spec, task, student), indent=1,
-                          ensure_ascii=False)
+        text = json.dumps(personalise(notebook, spec, task, student), indent=1, ensure_ascii=False)
         path.write_text(text + "\n", encoding="utf-8")
         written.append(path)
     return written
