@@ -9,7 +9,8 @@ solutions themselves, never be typed into a test: when an assignment changes, th
 - **Code answers**: the lines of every other solution region (the function bodies of
   assignments 1 and 2), whitespace-normalised, without comments and trivial lines.
 - **Written answers**: the sentences of every graded Markdown cell's model answer.
-- **Task data**: arrays the hidden tests build from literals (``_slice = np.array(...)``), the
+- **Task data**: arrays the hidden tests build from literals (``_slice = np.array(...)``), and
+  the numbers of a literal ``TASK = {...}`` dict in their order (assignment 5's Adam step), the
   data a student works by hand. The book may quote a task; it must not work it.
 """
 
@@ -94,6 +95,23 @@ def _literal_arrays(code: str) -> dict[str, np.ndarray]:
     return found
 
 
+def _literal_task(code: str) -> dict[str, np.ndarray]:
+    """The numbers of the lists in a literal ``TASK = {...}`` dict, in order, as one array."""
+    for node in ast.walk(ast.parse(code)):
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)):
+            continue
+        if not any(isinstance(t, ast.Name) and t.id == "TASK" for t in node.targets):
+            continue
+        try:
+            task = ast.literal_eval(node.value)
+        except ValueError:
+            return {}
+        values = [float(x) for v in task.values() if isinstance(v, list | tuple)
+                  for x in v if isinstance(x, int | float)]  # fmt: skip
+        return {"TASK": np.array(values)} if len(values) >= 4 else {}
+    return {}
+
+
 def _sentences(markdown: str) -> list[str]:
     text = re.sub(r"[*_`]", "", markdown)
     parts = re.split(r"(?<=[.!?])\s+", " ".join(text.split()))
@@ -121,7 +139,9 @@ def answers(assignment: str) -> Answers:
             found.task_data.update(_literal_arrays(textwrap.dedent(hidden)))
     hidden_tests = SOLUTIONS / assignment / "hidden_tests.py"  # the grader's cases, beside it
     if hidden_tests.is_file():
-        found.task_data.update(_literal_arrays(hidden_tests.read_text(encoding="utf-8")))
+        code = hidden_tests.read_text(encoding="utf-8")
+        found.task_data.update(_literal_arrays(code))
+        found.task_data.update(_literal_task(code))
     return found
 
 

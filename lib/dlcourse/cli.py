@@ -1,6 +1,7 @@
 """``dlcourse``: the instructor's command line for a term of graded assignments.
 
     dlcourse release   a1_convolution            student version (nbgrader generate_assignment)
+    dlcourse release   a3_pooling_by_hand --per-student   one notebook per student, own numbers
     dlcourse collect   a1_convolution --zip lms.zip   or   --from some/submitted
     dlcourse autograde a1_convolution --jobs 2   grade in sandboxes, fill the gradebook
     dlcourse feedback  a1_convolution            feedback/<student>/<assignment>/feedback.html
@@ -26,7 +27,15 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from dlcourse.grading import collect, gradebook, nbgrader_bridge, runner, similarity, summary
+from dlcourse.grading import (
+    collect,
+    gradebook,
+    nbgrader_bridge,
+    runner,
+    similarity,
+    summary,
+    variants,
+)
 from dlcourse.grading.extract import read_notebook
 from dlcourse.grading.sandbox import Limits, probe_protections
 from dlcourse.grading.specs import SpecError, assignment_names, course_secret
@@ -67,6 +76,7 @@ def cmd_release(args) -> int:
     """Student versions by nbgrader (files only: ``--no-db``), the gradebook by dlcourse, so the
     cells are recorded in the one gradebook the URL names, the same way autograde records them."""
     course = _course(args)
+    students = _students_file(args.students) if args.students else None
     for spec in _specs(args, course):
         command = [sys.executable, "-m", "nbgrader", "generate_assignment", spec.name, "--force",
                    "--no-db"]  # fmt: skip
@@ -79,7 +89,42 @@ def cmd_release(args) -> int:
             raise UsageError(f"release of {spec.name} failed (exit code {done.returncode})")
         gradebook.sync_assignment(_url(args, course), course.root, spec.name,
                                   course.source_notebook(spec), _due(args.due))  # fmt: skip
+        release_personal(args, course, spec, students)
     return 0
+
+
+#: where ``release --per-student`` writes ``<student>/<assignment>/<notebook>`` (the layout of
+#: ``submitted/``), for the instructor to hand out through the LMS or the students' homes
+PERSONAL = "personal"
+
+
+def release_personal(args, course: runner.Course, spec, students: list[str] | None) -> None:
+    """With ``--per-student`` (or when the course released ``spec`` so before): one notebook per
+    student, each with their own numbers; ``--no-per-student`` goes back to the shared ones."""
+    if args.per_student is False:
+        variants.set_per_student(course.root, spec.name, False)
+        return
+    if not (args.per_student or variants.is_per_student(course.root, spec.name)):
+        return
+    if not spec.has_variants:
+        print(f"{spec.name}: no by-hand numbers, so no personal notebooks (everyone gets "
+              f"assignments/{spec.name}/)")  # fmt: skip
+        return
+    students = students or _roster(_url(args, course))
+    if not students:
+        raise UsageError("personal notebooks need the students: import the roster first "
+                         "(dlcourse roster import) or pass --students FILE")  # fmt: skip
+    release = course.root / "assignments" / spec.name / spec.notebook
+    try:
+        paths = variants.release_per_student(release, spec, course_secret(course.root),
+                                             students, course.root / PERSONAL)  # fmt: skip
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    variants.set_per_student(course.root, spec.name, True)
+    print(
+        f"{spec.name}: wrote {len(paths)} personal notebooks, "
+        f"{PERSONAL}/<student>/{spec.name}/{spec.notebook}; each is graded on its own numbers"
+    )
 
 
 def cmd_collect(args) -> int:
@@ -88,8 +133,7 @@ def cmd_collect(args) -> int:
     dest = course.root / course.submitted
     roster = _roster(_url(args, course))
     if args.students:
-        text = Path(args.students).read_text(encoding="utf-8")
-        roster = [line.split(",")[0].strip() for line in text.splitlines() if line.strip()]
+        roster = _students_file(args.students)
     if args.zip:
         if not Path(args.zip).is_file():
             raise UsageError(f"no zip file {args.zip}")
@@ -105,6 +149,14 @@ def cmd_collect(args) -> int:
         print("not collected:", line, file=sys.stderr)
     print(f"collected {len(done.students)} submissions of {spec.name} into {dest}")
     return 1 if done.problems else 0
+
+
+def _students_file(path: str) -> list[str]:
+    """Student ids from a roster file: the first comma-separated column of each line."""
+    if not Path(path).is_file():
+        raise UsageError(f"no file {path}")
+    text = Path(path).read_text(encoding="utf-8")
+    return [line.split(",")[0].strip() for line in text.splitlines() if line.strip()]
 
 
 def _due(text: str | None) -> datetime | None:
@@ -253,6 +305,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("release", cmd_release, "generate the student versions (nbgrader generate_assignment)")
     p.add_argument("--due", help="due date to record, e.g. '2026-12-01 23:59'")
+    p.add_argument("--per-student", action=argparse.BooleanOptionalAction, default=None,
+                   help=f"also write one notebook per student into {PERSONAL}/<student>/, with "
+                   "their own numbers for the by-hand items, and grade each student on theirs; "
+                   "--no-per-student: everyone works on the notebook's numbers again (default: "
+                   "as the assignment was released before)")  # fmt: skip
+    p.add_argument("--students", help="roster file, one student id per line (default: the "
+                   "gradebook's students)")  # fmt: skip
     p = add("collect", cmd_collect, "gather submissions (folder or LMS zip)", many=False)
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--from", dest="source", help="a folder laid out as submitted/")

@@ -45,6 +45,7 @@ from dlcourse.grading.sandbox import (
     run_steps,
 )
 from dlcourse.grading.specs import AssignmentSpec, Case, case_rng, get_spec
+from dlcourse.grading.variants import is_per_student, student_task
 from dlcourse.grading.verdict import TestVerdict, cell_name, judge
 
 SPEC_VERSION = "2"  # of the grading program; each assignment adds its own spec.version
@@ -106,8 +107,36 @@ def setup_sources(course: Course, spec: AssignmentSpec) -> dict[str, str]:
     return {gid: sources[gid] for gid in spec.setup_cells}
 
 
-def build_cases(spec: AssignmentSpec, secret: str) -> dict[str, list[Case]]:
-    return {t.grade_id: t.make_cases(case_rng(secret, spec.name, t.grade_id)) for t in spec.tests}
+def build_cases(spec: AssignmentSpec, secret: str, task: dict | None = None,
+                only_task: bool = False) -> dict[str, list[Case]]:  # fmt: skip
+    """Each test's cases, drawn from the secret; a test that uses the task numbers is given
+    ``task`` (default: the notebook's ``TASK``). ``only_task``: those tests alone."""
+    cases = {}
+    for t in spec.tests:
+        rng = case_rng(secret, spec.name, t.grade_id)
+        if t.uses_task:
+            cases[t.grade_id] = t.make_cases(rng, spec.task if task is None else task)
+        elif not only_task:
+            cases[t.grade_id] = t.make_cases(rng)
+    return cases
+
+
+def student_cases(
+    spec: AssignmentSpec, secret: str, shared: dict[str, list[Case]], student: str,
+    per_student: bool,
+) -> tuple[dict[str, list[Case]], dict | None]:  # fmt: skip
+    """The cases of one student and the task numbers they were given (None: no by-hand item).
+
+    With personal variants the numbers come from the secret and the student's id, never from
+    the submitted notebook (see :mod:`dlcourse.grading.variants`).
+    """
+    if not spec.has_variants:
+        return shared, None
+    task = student_task(spec, secret, student, per_student)
+    if not per_student:
+        return shared, task
+    own = build_cases(spec, secret, task, only_task=True)
+    return {t.grade_id: own.get(t.grade_id, shared[t.grade_id]) for t in spec.tests}, task
 
 
 def build_steps(spec, program: list[ProgramCell], cases,
@@ -325,9 +354,10 @@ def manual_stubs(course: Course, spec: AssignmentSpec) -> dict[str, str]:
 
 
 def result_key(sha256: str | None, spec: AssignmentSpec, limits: Limits, secret: str,
-               due: datetime | None) -> str:  # fmt: skip
+               due: datetime | None, task: dict | None = None) -> str:  # fmt: skip
     text = json.dumps([sha256, SPEC_VERSION, spec.version, spec.name, asdict(limits),
-                       hashlib.sha256(secret.encode()).hexdigest(), str(due)])  # fmt: skip
+                       hashlib.sha256(secret.encode()).hexdigest(), str(due),
+                       *([task] if task is not None else [])], default=float)  # fmt: skip
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -345,6 +375,7 @@ def autograde(course: Course, spec: AssignmentSpec, secret: str, limits: Limits 
         remove_stale_scratch()  # of an earlier run that was killed before it could clean up
     setup = setup_sources(course, spec)
     cases = build_cases(spec, secret)
+    per_student = spec.has_variants and is_per_student(course.root, spec.name)
     stubs = manual_stubs(course, spec)
     students = course.students(spec) if students is None else students
     out_dir = course.results / spec.name
@@ -362,7 +393,8 @@ def autograde(course: Course, spec: AssignmentSpec, secret: str, limits: Limits 
         path = course.submission(student, spec)
         digest = notebook_digest(path, course.root / course.submitted)
         stamp = read_timestamp(course, path.parent / "timestamp.txt")  # a new time: grade again
-        key = result_key(f"{digest} {stamp}", spec, limits, secret, due)
+        own, task = student_cases(spec, secret, cases, student, per_student)
+        key = result_key(f"{digest} {stamp}", spec, limits, secret, due, task)
         stored = out_dir / result_file_name(student)
         if not force and stored.is_file():
             old = json.loads(stored.read_text(encoding="utf-8"))
@@ -371,13 +403,15 @@ def autograde(course: Course, spec: AssignmentSpec, secret: str, limits: Limits 
         with lock:
             slot = slots.pop()
         try:
-            row = grade_submission(course, spec, student, setup, cases, limits, slot, due, stubs)
+            row = grade_submission(course, spec, student, setup, own, limits, slot, due, stubs)
         except Exception:  # a grader bug on one submission must not stop the run
             row = error_row(spec, student)
         finally:
             with lock:
                 slots.append(slot)
         row["key"] = key
+        if task is not None:  # the numbers this student was graded on (their own, with variants)
+            row["task"] = json.loads(json.dumps(task, default=float))
         tmp = stored.with_suffix(".tmp")
         tmp.write_text(json.dumps(row, indent=1), encoding="utf-8")
         tmp.replace(stored)

@@ -68,6 +68,10 @@ class HiddenTest:
     #: a value the student types (worked out by hand), not code run on hidden inputs: the
     #: feedback speaks of "your answer", not of "your code" and "hidden inputs"
     typed_answer: bool = False
+    #: the answer depends on the student's task numbers (a by-hand item that can have personal
+    #: variants): the case maker is called as ``make_cases(rng, task)``, ``task`` being the
+    #: notebook's numbers (``TASK``) or the student's own (:mod:`dlcourse.grading.variants`)
+    uses_task: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,17 @@ class AssignmentSpec:
     mistakes: dict = field(default_factory=dict)  # answer cell -> (old, new, what it breaks)
     version: str = ""  # a digest of the notebook's metadata and the hidden tests' source
     cell_order: tuple[str, ...] = field(default=())  # every grade_id, in notebook order
+    #: the task numbers of a by-hand item (``TASK`` of hidden_tests.py; None when there is none),
+    #: how to draw a student's own (``variant(rng) -> task``) and how the task cell shows them
+    #: (``task_text(task) -> Markdown``); see :mod:`dlcourse.grading.variants`
+    task: dict | None = None
+    variant: Callable | None = None
+    task_text: Callable | None = None
+
+    @property
+    def has_variants(self) -> bool:
+        """Whether some test depends on the task numbers (personal variants are possible)."""
+        return self.task is not None and any(t.uses_task for t in self.tests)
 
     @property
     def auto_score(self) -> float:
@@ -199,6 +214,7 @@ def load_spec(folder: Path) -> AssignmentSpec:
     unknown = sorted(set(module.TESTS) - {t.grade_id for t in tests})
     if unknown:
         raise SpecError(f"{HIDDEN_TESTS} of {name} names cells that are not test cells: {unknown}")
+    task = _task_parts(module, name, notebook, tests)
     version = hashlib.sha256(
         json.dumps([[_meta(c) for c in notebook["cells"]], setup]).encode()
         + (folder / HIDDEN_TESTS).read_bytes()
@@ -217,7 +233,33 @@ def load_spec(folder: Path) -> AssignmentSpec:
         cell_order=tuple(
             gid for gid in (_meta(c).get("grade_id") for c in notebook["cells"]) if gid
         ),  # fmt: skip
+        **task,
     )
+
+
+#: grade_id of the read-only Markdown cell that shows a by-hand item's numbers
+TASK_CELL = "task"
+
+
+def _task_parts(module, name: str, notebook: dict, tests: list) -> dict:
+    """``TASK``, ``variant`` and ``task_text`` of an assignment whose tests use task numbers,
+    checked: the notebook's locked cell ``task`` shows ``task_text(TASK)``."""
+    if not any(t.uses_task for t in tests):
+        return {}
+    parts = {k: getattr(module, k, None) for k in ("TASK", "variant", "task_text")}
+    if not isinstance(parts["TASK"], dict) or not callable(parts["variant"]) \
+            or not callable(parts["task_text"]):  # fmt: skip
+        raise SpecError(f"{HIDDEN_TESTS} of {name} has tests with uses_task=True: it must define "
+                        "TASK (a dict), variant(rng) and task_text(task)")  # fmt: skip
+    cell = next((c for c in notebook["cells"] if _meta(c).get("grade_id") == TASK_CELL), None)
+    if cell is None or not _meta(cell).get("locked") or cell.get("cell_type") != "markdown":
+        raise SpecError(f"{name}: the task numbers need a read-only Markdown cell with "
+                        f"grade_id {TASK_CELL!r}")  # fmt: skip
+    source = cell.get("source", "")
+    source = "".join(source) if isinstance(source, list) else source
+    if parts["task_text"](parts["TASK"]) not in source:
+        raise SpecError(f"{name}: the task cell does not show task_text(TASK)")
+    return {"task": parts["TASK"], "variant": parts["variant"], "task_text": parts["task_text"]}
 
 
 def assignment_names(source: Path) -> list[str]:
