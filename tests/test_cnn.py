@@ -10,7 +10,7 @@ from dlcourse.checkpoint import load_weights, save_weights
 from dlcourse.cnn import (
     layer_shapes,
     predict_proba,
-    seed_cnn,
+    lecture_cnn,
     torch_seed_cnn,
     train_seed_cnn,
 )
@@ -20,7 +20,7 @@ from dlcourse.losses import SoftmaxCrossEntropyLoss
 
 
 def test_seed_network_has_the_seed_shapes():
-    shapes = [shape for _, shape in layer_shapes(seed_cnn(), (1, 28, 28))]
+    shapes = [shape for _, shape in layer_shapes(lecture_cnn(), (1, 28, 28))]
     assert shapes[0] == (10, 24, 24)  # 10 filters 5x5: 28 - 5 + 1 = 24
     assert shapes[2] == (10, 12, 12)  # 2x2 max pooling
     assert shapes[3] == (20, 8, 8)  # 20 filters 5x5x10: 12 - 5 + 1 = 8
@@ -31,11 +31,11 @@ def test_seed_network_has_the_seed_shapes():
 
 def test_seed_network_parameter_count():
     expected = (10 * 1 * 25 + 10) + (20 * 10 * 25 + 20) + (320 * 50 + 50) + (50 * 10 + 10)
-    assert sum(p.data.size for p in seed_cnn().parameters()) == expected == 21_840
+    assert sum(p.data.size for p in lecture_cnn().parameters()) == expected == 21_840
 
 
 def test_seed_network_parameters_are_float32_by_default():
-    assert {p.data.dtype for p in seed_cnn().parameters()} == {np.dtype(np.float32)}
+    assert {p.data.dtype for p in lecture_cnn().parameters()} == {np.dtype(np.float32)}
 
 
 def torch_seed_net(net):
@@ -46,7 +46,7 @@ def torch_seed_net(net):
 
 
 def test_seed_network_gradients_match_torch_autograd():
-    net = seed_cnn(rng=0, dtype=np.float64)
+    net = lecture_cnn(rng=0, dtype=np.float64)
     net[0].input_grad = True
     tnet, ours, theirs = torch_seed_net(net)
     rng = np.random.default_rng(1)
@@ -66,25 +66,25 @@ def test_seed_network_gradients_match_torch_autograd():
 
 
 def test_first_conv_layer_skips_the_input_gradient():
-    net = seed_cnn(rng=0)
+    net = lecture_cnn(rng=0)
     out = net.forward(np.random.default_rng(0).random((2, 1, 28, 28), dtype=np.float32))
     assert net.backward(np.ones_like(out)) is None
     assert np.any(net[0].W.grad != 0)
 
 
 def test_predict_proba_rows_are_probabilities():
-    p = predict_proba(seed_cnn(rng=0), np.random.default_rng(0).random((5, 1, 28, 28)))
+    p = predict_proba(lecture_cnn(rng=0), np.random.default_rng(0).random((5, 1, 28, 28)))
     assert p.shape == (5, 10) and np.allclose(p.sum(axis=1), 1) and np.all(p >= 0)
 
 
 def test_saved_weights_load_back_only_with_the_right_sha256(tmp_path):
-    net = seed_cnn(rng=0)
+    net = lecture_cnn(rng=0)
     digest = save_weights(net, tmp_path / "w.npz")
-    other = load_weights(seed_cnn(rng=1), tmp_path / "w.npz", digest)
+    other = load_weights(lecture_cnn(rng=1), tmp_path / "w.npz", digest)
     for a, b in zip(net.parameters(), other.parameters(), strict=True):
         np.testing.assert_array_equal(a.data, b.data)
     with pytest.raises(ValueError, match="does not match the expected"):
-        load_weights(seed_cnn(rng=1), tmp_path / "w.npz", "0" * 64)
+        load_weights(lecture_cnn(rng=1), tmp_path / "w.npz", "0" * 64)
 
 
 # --- BatchNorm2d --------------------------------------------------------------------------------
@@ -147,7 +147,7 @@ def test_batchnorm2d_rejects_the_wrong_channel_count():
 
 
 def test_seed_network_with_batchnorm_has_the_same_shapes():
-    net = seed_cnn(batchnorm=True)
+    net = lecture_cnn(batchnorm=True)
     assert [s for _, s in layer_shapes(net, (1, 28, 28))][-1] == (10,)
     assert sum(isinstance(layer, BatchNorm2d) for layer in net.layers) == 2
 

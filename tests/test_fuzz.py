@@ -30,7 +30,7 @@ from dlcourse import (
     train,
 )
 from dlcourse.batchnorm import BatchNorm1d, BatchNorm2d, batchnorm_forward
-from dlcourse.cnn import layer_shapes, predict_proba, seed_cnn
+from dlcourse.cnn import layer_shapes, predict_proba, lecture_cnn
 from dlcourse.conv import (
     Conv2d,
     conv2d_forward,
@@ -357,7 +357,7 @@ CASES = [
     ("check_layer_gradients", gradcheck.check_layer_gradients,
      {"layer": A.Tanh(), "x": np.ones((2, 2))},
      {"layer": st.sampled_from([None, np.tanh, "layer"]), "x": arrays(), "seed": count(0)}),
-    ("seed_cnn", seed_cnn, {}, {"hidden": count(), "batchnorm": FLAG, "rng": RNG}),
+    ("lecture_cnn", lecture_cnn, {}, {"hidden": count(), "batchnorm": FLAG, "rng": RNG}),
     ("save_weights", lambda net, path: checkpoint.save_weights(net, path),
      {"net": A.ReLU(), "path": WEIGHTS},
      {"net": st.sampled_from([None, "net", np.tanh]), "path": st.sampled_from([None, 3, ""])}),

@@ -33,7 +33,7 @@ from dlcourse.pool import MaxPool2d
 from dlcourse.rng import make_rng
 
 
-def seed_cnn(hidden: int = 50, batchnorm: bool = False, rng=0, dtype=np.float32) -> Sequential:
+def lecture_cnn(hidden: int = 50, batchnorm: bool = False, rng=0, dtype=np.float32) -> Sequential:
     """The walk-through network for 1x28x28 images and 10 classes, parameters in ``dtype``."""
     hidden, batchnorm = check_int(hidden, "hidden", 1), check_bool(batchnorm, "batchnorm")
     rng = make_rng(rng)
@@ -98,7 +98,7 @@ def train_seed_cnn(
     batchnorm: bool = False,
     blas_threads: int | None = 1,
 ):
-    """Train :func:`seed_cnn` with Adam on ``data`` (a :func:`~dlcourse.data.load_mnist` split).
+    """Train :func:`lecture_cnn` with Adam on ``data`` (a :func:`~dlcourse.data.load_mnist` split).
 
     The learning rate decays linearly to ``lr / 10`` over the run (one step per epoch).
     ``blas_threads`` caps the BLAS threads during training (``None``: no cap). One thread is
@@ -111,7 +111,7 @@ def train_seed_cnn(
     from dlcourse.optim import Adam
     from dlcourse.train import fit
 
-    net = seed_cnn(hidden=hidden, batchnorm=batchnorm, rng=seed)
+    net = lecture_cnn(hidden=hidden, batchnorm=batchnorm, rng=seed)
     optimizer = Adam(net.parameters(), lr=lr)
     schedule = np.linspace(lr, lr / 10, max(epochs, 1))
 
@@ -141,7 +141,7 @@ def train_seed_cnn(
 def torch_seed_cnn(net: Sequential | None = None, hidden: int = 50):
     """The walk-through network in PyTorch: the oracle in tests and chapter 9, and a baseline.
 
-    With ``net`` (a :func:`seed_cnn` without batch norm) the torch network is float64 and gets
+    With ``net`` (a :func:`lecture_cnn` without batch norm) the torch network is float64 and gets
     a copy of its weights (our dense ``W`` is ``(in, out)``, torch's is ``(out, in)``), so both
     compute the same function; without, it is float32 with torch's own initialisation.
     """
