@@ -308,7 +308,7 @@ def run_case(kind, label, case, dtype, repeat, peers):
 
 def mnist_epoch(batch_size: int = 64, max_batches: int | None = None, seed: int = 0) -> dict:
     """One real MNIST epoch of the walk-through network in dlcourse and torch, interleaved."""
-    from dlcourse.cnn import lecture_cnn, torch_seed_cnn
+    from dlcourse.cnn import lecture_cnn, torch_lecture_cnn
     from dlcourse.data import load_mnist
     from dlcourse.losses import SoftmaxCrossEntropyLoss
     from dlcourse.optim import Adam
@@ -320,7 +320,7 @@ def mnist_epoch(batch_size: int = 64, max_batches: int | None = None, seed: int 
 
     def pair():
         net = lecture_cnn(rng=seed, dtype=np.float32)
-        tnet = torch_seed_cnn(net).float()  # the same weights
+        tnet = torch_lecture_cnn(net).float()  # the same weights
         return net, tnet
 
     def steppers(net, tnet):

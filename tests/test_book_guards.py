@@ -170,8 +170,11 @@ def test_no_page_shows_raw_directive_text(site):
     """A directive MyST could not parse (say, a title with backticks inside a backtick fence)
     shows as text, and its closing fence opens a code block that swallows what follows,
     code cells included."""
-    raw = re.compile(r"```|\{(?:admonition|note|code-cell|glue:figure|exercise|solution|"
-                     r"figure|math|list-table)\}|^:class:", re.M)
+    raw = re.compile(
+        r"```|\{(?:admonition|note|code-cell|glue:figure|exercise|solution|"
+        r"figure|math|list-table)\}|^:class:",
+        re.M,
+    )
     shown = [f"{doc.name}: {m.group(0)!r}" for doc in _pages(site) for m in raw.finditer(doc.prose)]
     assert not shown, f"raw directive text on pages: {shown}"
 

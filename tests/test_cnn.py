@@ -9,10 +9,10 @@ from dlcourse.batchnorm import BatchNorm2d
 from dlcourse.checkpoint import load_weights, save_weights
 from dlcourse.cnn import (
     layer_shapes,
-    predict_proba,
     lecture_cnn,
-    torch_seed_cnn,
-    train_seed_cnn,
+    predict_proba,
+    torch_lecture_cnn,
+    train_lecture_cnn,
 )
 from dlcourse.gradcheck import check_layer_gradients, relative_error
 from dlcourse.layers import Affine
@@ -39,7 +39,7 @@ def test_seed_network_parameters_are_float32_by_default():
 
 
 def torch_seed_net(net):
-    tnet = torch_seed_cnn(net)
+    tnet = torch_lecture_cnn(net)
     ours = [layer for layer in net.layers if layer.parameters()]
     theirs = [m for m in tnet if list(m.parameters())]
     return tnet, ours, theirs
@@ -159,5 +159,5 @@ def test_seed_network_with_batchnorm_has_the_same_shapes():
 def test_seed_network_reaches_98_5_percent_on_mnist_in_two_epochs():
     from dlcourse.data import load_mnist
 
-    _, history, _ = train_seed_cnn(load_mnist(), epochs=2, batch_size=64, lr=2e-3, seed=0)
+    _, history, _ = train_lecture_cnn(load_mnist(), epochs=2, batch_size=64, lr=2e-3, seed=0)
     assert history.val_acc[-1] >= 0.985

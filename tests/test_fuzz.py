@@ -30,7 +30,7 @@ from dlcourse import (
     train,
 )
 from dlcourse.batchnorm import BatchNorm1d, BatchNorm2d, batchnorm_forward
-from dlcourse.cnn import layer_shapes, predict_proba, lecture_cnn
+from dlcourse.cnn import layer_shapes, lecture_cnn, predict_proba
 from dlcourse.conv import (
     Conv2d,
     conv2d_forward,

@@ -88,7 +88,7 @@ def predict_proba(net: Layer, x: np.ndarray, batch_size: int = 1000) -> np.ndarr
     return softmax(np.concatenate(logits), dim=1)
 
 
-def train_seed_cnn(
+def train_lecture_cnn(
     data,
     epochs: int = 3,
     batch_size: int = 64,
@@ -138,7 +138,7 @@ def train_seed_cnn(
     return net, history, time.perf_counter() - start
 
 
-def torch_seed_cnn(net: Sequential | None = None, hidden: int = 50):
+def torch_lecture_cnn(net: Sequential | None = None, hidden: int = 50):
     """The walk-through network in PyTorch: the oracle in tests and chapter 9, and a baseline.
 
     With ``net`` (a :func:`lecture_cnn` without batch norm) the torch network is float64 and gets
