@@ -36,8 +36,8 @@ MISTAKES = {
     "bn-per-example": (FORWARD, [("np.sum(x, axis=0) / N", "np.mean(x, axis=1, keepdims=True)"),
                                  (VAR, "np.mean(centred**2, axis=1, keepdims=True)")],
                        "(axis 0)"),
-    "bn-gamma-beta-swapped": (FORWARD, [("out = gamma * x_hat + beta", "out = beta * x_hat + gamma")],
-                              "gamma and beta swapped"),
+    "bn-gamma-beta-swapped": (FORWARD, [("out = gamma * x_hat + beta",
+                                         "out = beta * x_hat + gamma")], "gamma and beta swapped"),
     "bn-no-scale-shift": (FORWARD, [("out = gamma * x_hat + beta", "out = x_hat")],
                           "gamma and beta not applied"),
     "bn-other-cache": (FORWARD, [("cache = (x, gamma, beta, eps)", "cache = (x_hat, gamma)")],
@@ -51,8 +51,8 @@ MISTAKES = {
                              "missing the factor gamma"),
     "bn-backward-dbeta-mean": (BACKWARD, [("dbeta = np.sum(dout, axis=0)",
                                            "dbeta = np.mean(dout, axis=0)")], "is the sum"),
-    "bn-backward-dgamma-x": (BACKWARD, [("np.sum(dout * x_hat, axis=0)", "np.sum(dout * x, axis=0)")],
-                             "multiplies dout by x"),
+    "bn-backward-dgamma-x": (BACKWARD, [("np.sum(dout * x_hat, axis=0)",
+                                         "np.sum(dout * x, axis=0)")], "multiplies dout by x"),
     "bn-backward-eps-forgotten": (BACKWARD, [("/ N + eps)", "/ N)")], "dx with eps = 5"),
     "layer-batch-stats-at-eval": (LAYER, [("if not training:", "if False:")],
                                   "batch's statistics in evaluation mode"),
@@ -125,3 +125,14 @@ def test_hidden_test_catches_the_mistake(mistake):
     namespace = visible_namespace(NAME, (answer_id, replacements))
     with pytest.raises(Exception):  # noqa: B017 (wrong values, or the driver's call fails)
         run_hidden_test(f"test_{answer_id}", namespace, ROOT / "solutions" / NAME)
+
+
+def test_the_book_guards_know_every_answer_of_this_assignment():
+    """Each of the five answers, the two-line dropout gradient included, is searched for in the
+    built book (test_book_guards.py)."""
+    from graded_answers import answers, code_windows
+
+    found = answers(NAME)
+    assert len(found.code_lines) == 5
+    assert all(code_windows(region) for region in found.code_lines)
+    assert "return dout * keep / (1 - p)" in code_windows(found.code_lines[-1])[0]
