@@ -7,7 +7,8 @@ solutions themselves, never be typed into a test: when an assignment changes, th
   ``np``); each variable it defines that is a table of numbers (not a function) is an answer,
   for example assignment 3's pooled maps.
 - **Code answers**: the lines of every other solution region (the function bodies of
-  assignments 1 and 2), whitespace-normalised, without comments and trivial lines.
+  assignments 1, 2 and 6), whitespace-normalised, without comments and trivial lines; the
+  guards look for runs of them (:func:`code_windows`).
 - **Written answers**: the sentences of every graded Markdown cell's model answer.
 - **Task data**: arrays the hidden tests build from literals (``_slice = np.array(...)``), and
   the numbers of a literal ``TASK = {...}`` dict in their order (assignment 5's Adam step), the
@@ -31,6 +32,9 @@ _REGION = re.compile(r"### BEGIN SOLUTION[^\n]*\n(.*?)^[ \t]*### END SOLUTION", 
 _HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS", re.S | re.M)
 # a significant line of code: long enough not to be a commonplace such as `return dx`
 MIN_CODE_LINE = 24
+# this many consecutive significant lines of a solution show it; a region with fewer (but at
+# least two), such as assignment 6's dropout gradient, is shown by all of its lines together
+CODE_WINDOW = 3
 
 
 @dataclass
@@ -143,6 +147,16 @@ def answers(assignment: str) -> Answers:
         found.task_data.update(_literal_arrays(code))
         found.task_data.update(_literal_task(code))
     return found
+
+
+def code_windows(region: list[str]) -> list[str]:
+    """The runs of significant lines of one solution region that no page may show: every
+    ``CODE_WINDOW`` consecutive lines, or the whole region when it is shorter. A single line is
+    not enough to call a leak (the book shows the library's formulas)."""
+    if len(region) < 2:
+        return []
+    size = min(CODE_WINDOW, len(region))
+    return ["\n".join(region[i : i + size]) for i in range(len(region) - size + 1)]
 
 
 def assignments() -> list[str]:
