@@ -159,7 +159,8 @@ def test_a_link_to_another_submission_is_not_compared(course, capsys):
     """A folder that links to a classmate's submission is not read (it would copy their code)."""
     (course / "submitted" / "eve").mkdir()
     (course / "submitted" / "eve" / A).symlink_to(course / "submitted" / "alice" / A)
-    assert cli.main(["--course", str(course), "similarity", A, "--to", str(course / "r.html")]) == 0
+    report = ["--to", str(course / "r.html"), "--no-library"]  # the library's text says "never"
+    assert cli.main(["--course", str(course), "similarity", A, *report]) == 0
     printed = capsys.readouterr().out
     assert "not compared (missing or unreadable): eve" in printed
     assert "eve" not in (course / "r.html").read_text()
@@ -169,3 +170,29 @@ def test_cli_names_a_missing_release(course, capsys):
     shutil.rmtree(course / "assignments")
     assert cli.main(["--course", str(course), "similarity", A]) == 2
     assert "run dlcourse release first" in capsys.readouterr().err
+
+
+def test_an_answer_copied_from_the_books_library_is_reported(course, capsys):
+    """The chapters show the library's code; a student who pastes it (names changed) is listed
+    first beside the library, well above any honest answer (a loop answer shares its loop
+    skeleton with the book's loops, so honest answers are listed too, lower)."""
+    import inspect
+
+    from dlcourse import pool
+
+    copied = inspect.getsource(pool.max_pool2d_forward)
+    for old, new in (("windows", "patches"), ("out", "res"), ("x", "inp")):
+        copied = copied.replace(old, new)
+    _submit(course, "lib_copy", copied)
+    out = course / "report.html"
+    assert cli.main(["--course", str(course), "similarity", A, "--to", str(out)]) == 0
+    printed = capsys.readouterr().out
+    with_library = [line.split() for line in printed.splitlines() if similarity.LIBRARY in line]
+    assert with_library and with_library[0][1:] == [similarity.LIBRARY, "lib_copy"], printed
+    assert float(with_library[0][0].rstrip("%")) > 80
+    honest = [row for row in with_library if row[2] in ANSWERS]
+    assert all(float(row[0].rstrip("%")) < 75 for row in honest), printed
+    assert similarity.LIBRARY in out.read_text()
+    assert cli.main(["--course", str(course), "similarity", A, "--no-library", "--to",
+                     str(out)]) == 0  # fmt: skip
+    assert similarity.LIBRARY not in capsys.readouterr().out

@@ -267,6 +267,8 @@ def cmd_similarity(args) -> int:
                 unreadable.append(student)
             else:
                 codes[student] = code
+        if args.library:
+            codes[similarity.LIBRARY] = similarity.library_code()
         pairs = similarity.similar_pairs(codes, template)
         out = Path(args.to) if args.to else course.results / f"{spec.name}_similarity.html"
         path = similarity.write_report(out, spec.name, pairs, codes, top=args.top)
@@ -341,6 +343,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("similarity", cmd_similarity, "HTML report of the most similar submissions")
     p.add_argument("--top", type=int, default=20, help="pairs shown in the report (default 20)")
     p.add_argument("--to", help="HTML path (default grading/<assignment>_similarity.html)")
+    p.add_argument(
+        "--no-library",
+        dest="library",
+        action="store_false",
+        help=f"do not compare answers with the book's library code ({similarity.LIBRARY})",
+    )
     p = sub.add_parser("roster", help="students of the course")
     p.add_argument("action", choices=("import",))
     p.add_argument("file", help="CSV with columns id, first_name, last_name (or name), email")

@@ -36,6 +36,10 @@ GUARANTEE_THRESHOLD = 30
 WINDOW = GUARANTEE_THRESHOLD - NOISE_THRESHOLD + 1
 #: at most this much of one submission's code is compared (a 20 MB cell is not an answer)
 MAX_CODE_CHARS = 200_000
+#: the course library, compared like one more submission: the chapters show its code, so an
+#: answer copied from the book is reported too. No student id contains "/", so no student has
+#: this name.
+LIBRARY = "book/dlcourse"
 
 
 @dataclass
@@ -77,6 +81,13 @@ def submitted_code(path: Path, template: list[str], root: Path | None = None) ->
     released = set(template)
     own = [source for source in code_cells(notebook) if source not in released]
     return "\n\n".join(own)[:MAX_CODE_CHARS]
+
+
+def library_code() -> str:
+    """The source of the reference library's modules (what the chapters show; not the grader)."""
+    package = Path(__file__).resolve().parents[1]
+    return "\n\n".join(path.read_text(encoding="utf-8") for path in sorted(package.glob("*.py"))
+                       if path.name != "cli.py")  # fmt: skip
 
 
 @dataclass
