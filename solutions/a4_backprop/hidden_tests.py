@@ -196,7 +196,7 @@ TESTS = {
         "    return float(np.sum(np.tanh(x * A) * R) + np.sum(x * B) ** 2)\n"
         "grad = numerical_gradient(f, x, h)\n"
         "outputs = {'grad': grad, 'x': x}",
-        ("grad", "x"), numerical_gradient_cases, rtol=1e-5, atol=1e-7,
+        ("grad", "x"), numerical_gradient_cases, rtol=1e-7, atol=1e-9,
     ),
 }  # fmt: skip
 
