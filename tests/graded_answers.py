@@ -7,10 +7,14 @@ solutions themselves, never be typed into a test: when an assignment changes, th
   ``np``); each variable it defines that is a table of numbers (not a function) is an answer,
   for example assignment 3's pooled maps.
 - **Code answers**: the lines of every other solution region (the function bodies of
-  assignments 1 and 2), whitespace-normalised, without comments and trivial lines.
+  assignments 1 and 2), whitespace-normalised, without comments and trivial lines. A short
+  region, with fewer than three significant lines (assignment 4's `dx = dout @ w.T`, ...), is
+  also kept whole as a **code block**: all its lines, which the book must not show in a row.
 - **Written answers**: the sentences of every graded Markdown cell's model answer.
 - **Task data**: arrays the hidden tests build from literals (``_slice = np.array(...)``), the
-  data a student works by hand. The book may quote a task; it must not work it.
+  data a student works by hand, in an assignment with answers typed by hand. The book may quote
+  a task; it must not work it. (Inputs of code assignments, such as the truth tables of
+  assignment 0, are no task: the book works them on purpose.)
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ class Answers:
     assignment: str
     numeric: dict[str, np.ndarray] = field(default_factory=dict)
     code_lines: list[list[str]] = field(default_factory=list)  # one list per solution region
+    code_blocks: list[list[str]] = field(default_factory=list)  # short regions, every line
     sentences: list[str] = field(default_factory=list)
     task_data: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -116,12 +121,18 @@ def answers(assignment: str) -> Answers:
             found.numeric.update(values)
             if not values:  # a function body: the code is the answer
                 lines = [normalise_code(line) for line in region.splitlines()]
-                found.code_lines.append([line for line in lines if len(line) >= MIN_CODE_LINE])
+                significant = [line for line in lines if len(line) >= MIN_CODE_LINE]
+                found.code_lines.append(significant)
+                block = [line for line in lines if line]
+                if len(significant) < 3 and len(block) >= 2:
+                    found.code_blocks.append(block)
         for hidden in _HIDDEN.findall(source):
             found.task_data.update(_literal_arrays(textwrap.dedent(hidden)))
     hidden_tests = SOLUTIONS / assignment / "hidden_tests.py"  # the grader's cases, beside it
     if hidden_tests.is_file():
         found.task_data.update(_literal_arrays(hidden_tests.read_text(encoding="utf-8")))
+    if not found.numeric:  # nothing is worked by hand: the hidden inputs are no task
+        found.task_data = {}
     return found
 
 
