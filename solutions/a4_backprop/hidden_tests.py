@@ -109,8 +109,10 @@ def two_layer_cases(rng: np.random.Generator) -> list[Case]:
     cases = []
     for n, d, h, c in [(5, 4, 6, 3), (8, 3, 10, 4), (2, 6, 5, 2), (12, 5, 7, 6)]:
         net = mlp([d, h, c], ReLU)
-        params = {"W1": rng.normal(0, 0.7, size=(d, h)), "b1": rng.normal(0, 0.3, size=h),
-                  "W2": rng.normal(0, 0.7, size=(h, c)), "b2": rng.normal(0, 0.3, size=c)}  # fmt: skip
+        params = {
+            "W1": rng.normal(0, 0.7, size=(d, h)), "b1": rng.normal(0, 0.3, size=h),
+            "W2": rng.normal(0, 0.7, size=(h, c)), "b2": rng.normal(0, 0.3, size=c),
+        }  # fmt: skip
         first, last = net.layers[0], net.layers[-1]
         first.W.data[...], first.b.data[...] = params["W1"], params["b1"]
         last.W.data[...], last.b.data[...] = params["W2"], params["b2"]
@@ -119,7 +121,8 @@ def two_layer_cases(rng: np.random.Generator) -> list[Case]:
         net.zero_grad()
         loss = loss_fn.forward(net.forward(X), y)
         net.backward(loss_fn.backward())
-        expected = {"loss": np.asarray(loss), "W1": first.W.grad.copy(), "b1": first.b.grad.copy(),
+        expected = {"loss": np.asarray(loss),
+                    "W1": first.W.grad.copy(), "b1": first.b.grad.copy(),
                     "W2": last.W.grad.copy(), "b2": last.b.grad.copy()}  # fmt: skip
         cases.append(Case({"X": X, "y": y, **params}, {}, expected))
     return cases
@@ -136,7 +139,11 @@ def numerical_gradient_cases(rng: np.random.Generator) -> list[Case]:
     for shape, h in [((5,), 1e-5), ((3, 4), 1e-5), ((2, 3, 2), 1e-4), ((1,), 1e-6)]:
         x, A, R, B = (rng.normal(size=shape) for _ in range(4))
         reference = x.copy()
-        grad = numerical_gradient(lambda: tested_function(reference, A, R, B), reference, h)
+
+        def f(x=reference, A=A, R=R, B=B):
+            return tested_function(x, A, R, B)
+
+        grad = numerical_gradient(f, reference, h)
         cases.append(Case({"x": x, "A": A, "R": R, "B": B}, {"h": h}, {"grad": grad, "x": x}))
     return cases
 
