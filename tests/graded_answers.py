@@ -7,12 +7,16 @@ solutions themselves, never be typed into a test: when an assignment changes, th
   ``np``); each variable it defines that is a table of numbers (not a function) is an answer,
   for example assignment 3's pooled maps.
 - **Code answers**: the lines of every other solution region (the function bodies of
-  assignments 1, 2 and 6), whitespace-normalised, without comments and trivial lines; the
-  guards look for runs of them (:func:`code_windows`).
+  assignments 1, 2, 4 and 6), whitespace-normalised, without comments and trivial lines; the
+  guards look for runs of them (:func:`code_windows`). A short region, with fewer than three
+  significant lines (assignment 4's `dx = dout @ w.T`, ...), is also kept whole as a **code
+  block**: all its lines, which the book must not show in a row.
 - **Written answers**: the sentences of every graded Markdown cell's model answer.
 - **Task data**: arrays the hidden tests build from literals (``_slice = np.array(...)``), and
-  the numbers of a literal ``TASK = {...}`` dict in their order (assignment 5's Adam step), the
-  data a student works by hand. The book may quote a task; it must not work it.
+  the numbers of a literal ``TASK = {...}`` dict in their order (assignment 5's Adam step): the
+  data a student works by hand, in an assignment with answers typed by hand. The book may quote
+  a task; it must not work it. (Inputs of code assignments, such as the truth tables of
+  assignment 0, are no task: the book works them on purpose.)
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ class Answers:
     assignment: str
     numeric: dict[str, np.ndarray] = field(default_factory=dict)
     code_lines: list[list[str]] = field(default_factory=list)  # one list per solution region
+    code_blocks: list[list[str]] = field(default_factory=list)  # short regions, every line
     sentences: list[str] = field(default_factory=list)
     task_data: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -138,7 +143,11 @@ def answers(assignment: str) -> Answers:
             found.numeric.update(values)
             if not values:  # a function body: the code is the answer
                 lines = [normalise_code(line) for line in region.splitlines()]
-                found.code_lines.append([line for line in lines if len(line) >= MIN_CODE_LINE])
+                significant = [line for line in lines if len(line) >= MIN_CODE_LINE]
+                found.code_lines.append(significant)
+                block = [line for line in lines if line]
+                if len(significant) < 3 and len(block) >= 2:
+                    found.code_blocks.append(block)
         for hidden in _HIDDEN.findall(source):
             found.task_data.update(_literal_arrays(textwrap.dedent(hidden)))
     hidden_tests = SOLUTIONS / assignment / "hidden_tests.py"  # the grader's cases, beside it
@@ -146,6 +155,8 @@ def answers(assignment: str) -> Answers:
         code = hidden_tests.read_text(encoding="utf-8")
         found.task_data.update(_literal_arrays(code))
         found.task_data.update(_literal_task(code))
+    if not found.numeric:  # nothing is worked by hand: the hidden inputs are no task
+        found.task_data = {}
     return found
 
 

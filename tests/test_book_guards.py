@@ -75,7 +75,9 @@ def test_the_answer_guards_catch_a_planted_solution(graded):
     for check in checks:
         if check is test_no_numeric_answer_appears_anywhere and not graded.numeric:
             continue
-        if check is test_no_solution_code_appears_anywhere and not graded.code_lines:
+        if check is test_no_solution_code_appears_anywhere and not (
+            graded.code_lines or graded.code_blocks
+        ):
             continue
         with pytest.raises(AssertionError):
             check(planted, graded)
@@ -84,7 +86,9 @@ def test_the_answer_guards_catch_a_planted_solution(graded):
 def test_the_guards_know_every_graded_answer():
     """The search below is only as good as the answers it looks for: every assignment has some."""
     for found in ALL_ANSWERS:
-        assert found.numeric or found.code_lines, f"{found.assignment}: no graded answer found"
+        assert found.numeric or found.code_lines or found.code_blocks, (
+            f"{found.assignment}: no graded answer found"
+        )
     hand = [a for a in ALL_ANSWERS if a.numeric]
     assert hand and all(a.task_data for a in hand), "the pooling-by-hand task data is not found"
 
@@ -125,11 +129,15 @@ def test_a_task_is_quoted_never_worked(site, graded):
 @pytest.mark.parametrize("graded", ALL_ANSWERS, ids=lambda a: a.assignment)
 def test_no_solution_code_appears_anywhere(site, graded):
     """No three consecutive significant lines of a solution (all of a shorter one) appear in any
-    code a student reads."""
+    code a student reads, and no short solution region appears whole (all its lines in a row)."""
     leaks = []
     for doc in site:
-        lines = [normalise_code(line) for line in doc.code.splitlines()]
-        lines = [line for line in lines if len(line) >= MIN_CODE_LINE]
+        every = [line for line in map(normalise_code, doc.code.splitlines()) if line]
+        text = "\n" + "\n".join(every) + "\n"
+        for block in graded.code_blocks:
+            if "\n" + "\n".join(block) + "\n" in text:
+                leaks.append(f"{doc.name}: {block[0]!r} ... (a whole short solution)")
+        lines = [line for line in every if len(line) >= MIN_CODE_LINE]
         joined = "\n".join(lines)
         for region in graded.code_lines:
             for window in code_windows(region):
