@@ -199,3 +199,48 @@ def test_make_translations_twice_changes_nothing(tmp_path):
     assert snapshot() == before
     assert "need Korean" in second.stdout
     assert not [line for line in second.stdout.splitlines() if line.startswith("Update")]
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+
+def test_book_code_writes_no_hangul():
+    """Both editions show the same figures (one execution), so figures carry English labels only:
+    no code cell of a page writes Hangul (the Korean text is in the prose and the captions)."""
+    from myst_nb.core.read import is_myst_markdown_notebook
+
+    found = []
+    for doc in toc_files():
+        text = (ROOT / f"{doc}.md").read_text(encoding="utf-8")
+        if not is_myst_markdown_notebook(text):
+            continue
+        for cell in re.finditer(r"^```\{code-cell\}[^\n]*\n(.*?)^```", text, re.M | re.S):
+            found += [f"{doc}: {ln.strip()}" for ln in cell[1].splitlines() if _HANGUL.search(ln)]
+    assert not found, f"code cells that would draw Hangul in both editions: {found}"
+
+
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+@pytest.mark.browser
+def test_matplotlib_draws_korean_with_the_installed_font():
+    """fonts-nanum (installed with chromium by `make chromium`) is matplotlib's fallback after
+    the book style, so a Korean label is drawn with real glyphs, not empty boxes."""
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from dlcourse.plotting import korean_font, use_book_style
+
+    assert korean_font() is not None, "no Korean font: sudo apt-get install fonts-nanum"
+    use_book_style()
+    fig, ax = plt.subplots()
+    ax.set_title("합성곱 층의 역전파")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.canvas.draw()
+    plt.close(fig)
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert not missing, missing
