@@ -26,6 +26,7 @@ from book_site import ROOT, toc_files
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 sys.path.insert(0, str(ROOT / "tools"))
+import translations as translations_tool  # noqa: E402  (tools/translations.py)
 from glossary_links import GLOSSARY, glossary_pairs, korean_forms  # noqa: E402
 from korean_search import strip_particle  # noqa: E402
 
@@ -46,7 +47,7 @@ def _entries(po: Path) -> list[polib.POEntry]:
 
 
 def test_there_is_a_catalogue_for_every_page_and_assignment():
-    pages = {f"book/{doc.removeprefix('book/')}" for doc in toc_files()}
+    pages = {f"book/{doc.removeprefix('book/')}" for doc in toc_files()} | {"toc"}
     have = {_name(po) for po in ALL_PO}
     missing = sorted(pages - have)
     assert not missing, f"pages without a Korean catalogue (run make translations): {missing}"
@@ -172,6 +173,9 @@ def test_catalogues_hold_the_messages_of_the_current_pages(tmp_path):
         korean = {e.msgid for e in _entries(po)} if po.exists() else set()
         if english != korean:
             stale.append(f"{name}: {len(english - korean)} new, {len(korean - english)} gone")
+    toc = {e.msgid for e in _entries(CATALOGUES / "toc.po")}
+    if toc != set(translations_tool.toc_messages()):
+        stale.append("toc: the title or the part captions of _toc.yml changed")
     assert not stale, f"catalogues behind the English pages (run make translations): {stale}"
 
 

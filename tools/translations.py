@@ -7,7 +7,9 @@
 
 1. Extraction: Sphinx's gettext builder reads every page of the table of contents with notebook
    execution off (the messages are the Markdown text; code and outputs are not translated) and
-   writes one template per page, ``_build/gettext/<page>.pot`` (tools/book_sphinx.py).
+   writes one template per page, ``_build/gettext/<page>.pot`` (tools/book_sphinx.py), and
+   ``_build/gettext/toc.pot`` holds the book's title and the part captions of _toc.yml, which
+   no page contains (book/_ext/toc_translation.py uses their Korean).
 2. ``sphinx-intl update`` merges each template into ``locales/ko/LC_MESSAGES/<page>.po``: new
    paragraphs arrive untranslated, changed ones keep their old Korean marked ``#, fuzzy``, removed
    ones become obsolete (``#~``). A catalogue whose messages did not change is not rewritten.
@@ -54,6 +56,32 @@ def extract() -> None:
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"gettext extraction failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    write_toc_template()
+
+
+def toc_messages(root: Path = ROOT) -> list[str]:
+    """The book's title (_config.yml) and the part captions of _toc.yml, in order."""
+    import yaml
+
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    captions = [part["caption"] for part in toc.get("parts", []) if part.get("caption")]
+    return list(dict.fromkeys([config["title"], *captions]))
+
+
+def write_toc_template() -> None:
+    import polib
+
+    pot = polib.POFile(wrapwidth=76)
+    pot.metadata = {
+        "Project-Id-Version": "dlcourse",
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=utf-8",
+        "Content-Transfer-Encoding": "8bit",
+    }
+    for message in toc_messages():
+        pot.append(polib.POEntry(msgid=message, msgstr=""))
+    pot.save(str(POT_DIR / "toc.pot"))
 
 
 def update() -> None:
