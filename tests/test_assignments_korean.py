@@ -63,6 +63,20 @@ def test_korean_notebook_instructions_are_korean(name):
         assert HANGUL.search(ko[cell_id]), f"{name}/{cell_id}: no Korean text"
 
 
+def test_the_exchange_does_not_release_the_korean_copies():
+    """nbgrader grades the notebook at the top of the assignment folder only: a Korean copy in
+    the released folder could be filled in and handed in ungraded, so the exchange ignores ko/
+    (the Korean book pages offer the Korean notebook for download)."""
+    from traitlets.config import Config
+
+    c = Config()
+    exec(  # noqa: S102 - the course's own configuration file, as nbgrader loads it
+        compile((ROOT / "nbgrader_config.py").read_text(), "nbgrader_config.py", "exec"),
+        {"get_config": lambda: c, "__file__": str(ROOT / "nbgrader_config.py")},
+    )
+    assert i18n.LANGUAGE in c.CourseDirectory.ignore
+
+
 def test_a_changed_instruction_cell_becomes_fuzzy(tmp_path):
     """The catalogue follows the English: a changed cell keeps its Korean, marked fuzzy (and the
     notebook shows the new English until the Korean is revised); a new cell is untranslated."""
