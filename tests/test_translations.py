@@ -169,7 +169,7 @@ def test_catalogues_hold_the_messages_of_the_current_pages(tmp_path):
     for pot in sorted(out.rglob("*.pot")):
         name = pot.relative_to(out).with_suffix("").as_posix()
         po = CATALOGUES / f"{name}.po"
-        english = {e.msgid for e in polib.pofile(str(pot))}
+        english = {e.msgid for e in polib.pofile(str(pot)) if e.msgid}
         korean = {e.msgid for e in _entries(po)} if po.exists() else set()
         if english != korean:
             stale.append(f"{name}: {len(english - korean)} new, {len(korean - english)} gone")
