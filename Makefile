@@ -10,7 +10,7 @@ STAMP   := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 WHEELS  ?= /opt/wheels
 
-.PHONY: book test test-fast lint format serve env chromium postgres assignments grade lock clean
+.PHONY: book test test-fast lint format serve env chromium postgres assignments grade lock clean translations
 
 ## env: create .venv with the pinned dependencies and dlcourse installed in editable mode.
 ## uv (pinned, from PyPI) installs the pinned set in seconds where pip takes minutes. The CPU
@@ -29,9 +29,15 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-## book: build the HTML book into _build/html (executes every changed chapter)
+## book: build the HTML book into _build/html and its Korean edition into _build/html/ko
+## (executes every changed chapter once; both editions share the outputs)
 book: $(STAMP)
 	$(PY) tools/build_book.py
+
+## translations: update the Korean catalogues in locales/ko from the English pages and list, per
+## page, the messages that need Korean (untranslated or fuzzy)
+translations: $(STAMP)
+	$(PY) tools/translations.py
 
 ## test: the whole suite, book build and browser test included
 test: $(STAMP) chromium postgres

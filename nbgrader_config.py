@@ -33,8 +33,11 @@ c.CourseDirectory.db_url = os.environ.get(
     "DLCOURSE_DB_URL", "sqlite:///" + os.path.join(ROOT, "gradebook.db")
 )
 # each assignment's hidden tests (solutions/<a>/hidden_tests.py) never reach students
+# "ko": the Korean notebooks (assignments/<a>/ko/<a>.ipynb) are offered by the Korean book pages,
+# not released through the exchange: nbgrader grades only the notebook at the top of the folder,
+# so a student who fills in a Korean copy hands it in under the English notebook's name.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
-                            "hidden_tests.py"]  # fmt: skip
+                            "hidden_tests.py", "ko"]  # fmt: skip
 
 # --- one grader ---------------------------------------------------------------------------------
 # `nbgrader autograde` and the formgrader's Autograde button grade with the sandboxed judge (the

@@ -3,7 +3,10 @@
 The build runs tools/build_book.py, the script behind `make book`. The browser test serves
 _build/html on localhost and opens every page of the table of contents in headless Chromium
 (Debian's package, driven by Playwright): no console errors, no failed or cross-origin request,
-every image loaded, every formula typeset by the locally served MathJax.
+every image loaded, every formula typeset by the locally served MathJax. The Korean edition
+(_build/html/ko/, issue 14) gets the same checks on every page, its own search test (Korean
+words with and without particles), and the language switch is followed from every page in both
+directions. Screenshots: _build/screenshots/<page>.png and _build/screenshots/ko/<page>.png.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from book_site import HTML, ROOT, html_page, serve, toc_files
 
 CHROMIUM = "/usr/bin/chromium"
 PAGES = toc_files()
+KO = "ko"  # the Korean edition's folder in the site (tools/build_book.py's EDITIONS)
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 # A term from the book and the page that teaches it: the site search must find that page.
 SEARCH_TERMS = {
@@ -45,6 +49,14 @@ def test_book_builds_every_toc_page(built_book):
     missing = [doc for doc in PAGES if not html_page(doc).exists()]
     assert not missing, f"pages in _toc.yml with no HTML: {missing}"
     assert (built_book / "index.html").exists()
+
+
+@pytest.mark.slow
+def test_korean_edition_builds_every_toc_page(built_book):
+    missing = [doc for doc in PAGES if not (built_book / KO / f"{doc}.html").exists()]
+    assert not missing, f"pages with no Korean HTML: {missing}"
+    html = (built_book / KO / f"{PAGES[0]}.html").read_text(encoding="utf-8")
+    assert '<html lang="ko"' in html
 
 
 @pytest.mark.slow
@@ -119,12 +131,7 @@ def visit(origin: str, context, doc: str) -> dict:
     return seen
 
 
-@pytest.mark.slow
-@pytest.mark.browser
-@pytest.mark.parametrize("doc", PAGES)
-def test_page_works_offline_in_chromium(browser_page, doc):
-    origin, context, _ = browser_page
-    seen = visit(origin, context, doc)
+def check_offline(seen: dict, doc: str) -> None:
     assert seen["status"] == 200, f"{doc}: HTTP {seen['status']}"
     assert not seen["foreign"], f"{doc}: requests leave the site: {seen['foreign']}"
     assert not seen["failed"], f"{doc}: requests failed: {seen['failed']}"
@@ -139,9 +146,21 @@ def test_page_works_offline_in_chromium(browser_page, doc):
 @pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.parametrize("doc", PAGES)
-def test_page_fits_a_phone_screen(browser_page, doc):
-    """At phone width the page itself never scrolls sideways (wide code may scroll in its box)."""
-    origin, _, phone = browser_page
+def test_page_works_offline_in_chromium(browser_page, doc):
+    origin, context, _ = browser_page
+    check_offline(visit(origin, context, doc), doc)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("doc", PAGES)
+def test_korean_page_works_offline_in_chromium(browser_page, doc):
+    """The same checks on the Korean page (its screenshot: _build/screenshots/ko/<page>.png)."""
+    origin, context, _ = browser_page
+    check_offline(visit(origin, context, f"{KO}/{doc}"), f"{KO}/{doc}")
+
+
+def overflow_at_phone_width(phone, origin: str, doc: str) -> int:
     page = phone.new_page()
     page.goto(f"{origin}/{doc}.html", wait_until="load")
     page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
@@ -149,7 +168,53 @@ def test_page_fits_a_phone_screen(browser_page, doc):
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     page.close()
+    return overflow
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("doc", PAGES)
+def test_page_fits_a_phone_screen(browser_page, doc):
+    """At phone width the page itself never scrolls sideways (wide code may scroll in its box)."""
+    origin, _, phone = browser_page
+    overflow = overflow_at_phone_width(phone, origin, doc)
     assert overflow <= 1, f"{doc}: the page is {overflow}px wider than a 390px phone screen"
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("doc", PAGES)
+def test_korean_page_fits_a_phone_screen(browser_page, doc):
+    origin, _, phone = browser_page
+    overflow = overflow_at_phone_width(phone, origin, f"{KO}/{doc}")
+    assert overflow <= 1, f"{KO}/{doc}: the page is {overflow}px wider than a 390px phone screen"
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_language_switch_lands_on_the_same_page(browser_page):
+    """From every page of each edition, the switch in the header opens the same page of the
+    other edition (relative links: the site works from any folder)."""
+    origin, context, _ = browser_page
+    page = context.new_page()
+    wrong = []
+    for doc in PAGES:
+        for start, lang, target, other_lang in ((doc, "en", f"{KO}/{doc}", "ko"),
+                                                (f"{KO}/{doc}", "ko", doc, "en")):  # fmt: skip
+            page.goto(f"{origin}/{start}.html", wait_until="load")
+            if page.evaluate("document.documentElement.lang") != lang:
+                wrong.append(f"{start}: page language is not {lang}")
+            switch = page.locator("a.language-switch")
+            if switch.count() != 1:
+                wrong.append(f"{start}: {switch.count()} language switches")
+                continue
+            switch.click()
+            page.wait_for_load_state("load")
+            landed = page.url.removeprefix(origin + "/").split("#")[0].removesuffix(".html")
+            if landed != target or page.evaluate("document.documentElement.lang") != other_lang:
+                wrong.append(f"{start}: the switch opens {landed}, not {target}")
+    page.close()
+    assert not wrong, wrong
 
 
 def _walk(page, origin: str, start: str, selector: str) -> list[str]:
@@ -197,6 +262,42 @@ def test_search_finds_the_chapter_that_teaches_a_term(browser_page, term):
     assert any(h.endswith(f"/{SEARCH_TERMS[term]}.html") for h in hits), (
         f"searching {term!r} found {hits}, not {SEARCH_TERMS[term]}"
     )
+
+
+#: Korean words and the page that teaches them: the Korean edition's search must find the page,
+#: whether the word is typed bare or with a particle (the Korean stemmer, book/_ext/korean_search)
+KOREAN_SEARCH_TERMS = {
+    "역전파": "book/ch02_mlp_backprop",
+    "합성곱": "book/ch08_cnn",
+    "합성곱을": "book/ch08_cnn",
+}
+
+
+def search_hits(page, origin: str, query: str, edition: str = "") -> list[str]:
+    page.goto(f"{origin}/{edition}search.html?q={query}", wait_until="load")
+    page.wait_for_selector("#search-results ul.search li", timeout=15000)
+    return page.eval_on_selector_all(
+        "#search-results ul.search li a", "links => links.map(a => a.pathname)"
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("term", list(KOREAN_SEARCH_TERMS))
+def test_korean_search_finds_the_chapter_that_teaches_a_term(browser_page, term):
+    if KOREAN_SEARCH_TERMS[term] not in PAGES:
+        pytest.fail(f"{KOREAN_SEARCH_TERMS[term]} is not in the table of contents")
+    origin, context, _ = browser_page
+    page = context.new_page()
+    hits = search_hits(page, origin, term, edition=f"{KO}/")
+    stems = page.evaluate(
+        "new Stemmer().stemWord('역전파를') + ' ' + new Stemmer().stemWord('layers')"
+    )
+    page.close()
+    assert stems == "역전파 layer", f"the Korean search's stemmer gives {stems!r}"
+    want = f"/{KO}/{KOREAN_SEARCH_TERMS[term]}.html"
+    assert any(h.endswith(want) for h in hits), f"searching {term!r} found {hits}, not {want}"
+    assert all(f"/{KO}/" in h for h in hits), f"Korean search leads out of its edition: {hits}"
 
 
 CHAPTERS = [doc for doc in PAGES if doc.startswith("book/ch")]

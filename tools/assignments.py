@@ -5,6 +5,10 @@
     python tools/assignments.py --scores     autograde blank, correct and one-bug submissions in a
                                              temporary course and print the score table
 
+Each release also gets its Korean version, `assignments/<name>/ko/<name>.ipynb`: the same cells
+with the instructions in Korean from `locales/ko/LC_MESSAGES/assignments/<name>.po`, a catalogue
+that regenerating keeps in step with the English (tools/notebook_i18n.py).
+
 `solutions/<name>/<name>.ipynb` is the instructor's notebook (nbgrader's *source*: solutions
 between ``### BEGIN SOLUTION`` / ``### END SOLUTION``, hidden tests between ``### BEGIN HIDDEN
 TESTS`` / ``### END HIDDEN TESTS``). The student version `assignments/<name>/<name>.ipynb` is made
@@ -32,6 +36,9 @@ from pathlib import Path
 
 import nbformat
 from dlcourse.grading.specs import assignment_names, get_spec
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the tests load this file by path
+import notebook_i18n  # noqa: E402  (tools/notebook_i18n.py)
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE_DIR = "solutions"
@@ -170,17 +177,27 @@ def make_course(course: Path, names=None, database: bool = False) -> Path:
     return course
 
 
-def generate(dest: Path, names=None) -> dict[str, Path]:
-    """Write the normalised student versions to ``dest/<name>/<name>.ipynb``; return the paths."""
+def generate(dest: Path, names=None, update_catalogues: bool = False) -> dict[str, Path]:
+    """Write the normalised student versions to ``dest/<name>/<name>.ipynb`` and the Korean ones
+    to ``dest/<name>/ko/<name>.ipynb`` (tools/notebook_i18n.py); return the English paths.
+
+    With ``update_catalogues`` the Korean catalogues in locales/ are first brought in step."""
     names = list(names or all_names())
     written = {}
     with tempfile.TemporaryDirectory(prefix="dlcourse-release-") as tmp:
         course = make_course(Path(tmp) / "course", names)
         for name in names:
+            release = read(release_path(name, course))
             target = dest / name / f"{name}.ipynb"
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(dumps(read(release_path(name, course))), encoding="utf-8")
+            target.write_text(dumps(release), encoding="utf-8")
             written[name] = target
+            if update_catalogues and notebook_i18n.update_catalogue(name, normalise(release)):
+                print(f"updated {notebook_i18n.catalogue_path(name).relative_to(REPO)}")
+            korean = notebook_i18n.korean_path(name, dest)
+            korean.parent.mkdir(parents=True, exist_ok=True)
+            korean_nb = notebook_i18n.korean_notebook(name, normalise(release))
+            korean.write_text(dumps(korean_nb), encoding="utf-8")
     return written
 
 
@@ -200,14 +217,23 @@ def clear_source_outputs(names=None) -> list[Path]:
 def stale(names=None) -> list[str]:
     """Names of the assignments whose committed student version differs from a fresh one."""
     names = list(names or all_names())
+
+    def same(committed: Path, fresh: Path) -> bool:
+        return committed.exists() and committed.read_text(encoding="utf-8") == fresh.read_text(
+            encoding="utf-8"
+        )
+
     with tempfile.TemporaryDirectory(prefix="dlcourse-check-") as tmp:
         fresh = generate(Path(tmp), names)
         return [
             name
             for name in names
-            if not release_path(name).exists()
-            or release_path(name).read_text(encoding="utf-8")
-            != fresh[name].read_text(encoding="utf-8")
+            if not same(release_path(name), fresh[name])
+            or not same(
+                notebook_i18n.korean_path(name, REPO / RELEASE_DIR),
+                notebook_i18n.korean_path(name, Path(tmp)),
+            )
+            or notebook_i18n.update_catalogue(name, read(fresh[name]), write=False)
         ]
 
 
@@ -340,8 +366,16 @@ def main(argv=None) -> int:
         return 0
     for path in clear_source_outputs(names):
         print(f"cleared outputs of {path.relative_to(REPO)}")
-    for path in generate(REPO / RELEASE_DIR, names).values():
+    for name, path in generate(REPO / RELEASE_DIR, names, update_catalogues=True).items():
         print(f"wrote {path.relative_to(REPO)}")
+        korean = notebook_i18n.korean_path(name, REPO / RELEASE_DIR)
+        todo = len(notebook_i18n.instruction_cells(read(path))) - len(
+            notebook_i18n.translations(name)
+        )
+        print(
+            f"wrote {korean.relative_to(REPO)}"
+            + (f" ({todo} cell(s) still English)" if todo else "")
+        )
     return 0
 
 

@@ -1,5 +1,11 @@
 """Build the HTML book exactly as `make book` does, and say where the reports are on failure.
 
+Two editions from the same sources: the English book in _build/html/ and the Korean one
+(issue 14: Sphinx's gettext translation with the catalogues in locales/ko/LC_MESSAGES/book/) in
+_build/html/ko/. Both read the same execution cache, so every chapter's code runs once and the
+two editions show the same outputs and figures. Each page links to itself in the other edition
+(book/_ext/language_switch.py).
+
 Jupyter Book 1 with the execution cache (unchanged chapters are not executed again), warnings
 as errors and nitpicky references (-W -n), --keep-going so one build reports every problem.
 The tests call this same script, so the test suite builds the book the README's way.
@@ -21,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
+#: the other editions: language code -> folder inside HTML (linked by book/_ext/language_switch)
+EDITIONS = {"ko": "ko"}
 CACHE = ROOT / "_build" / ".jupyter_cache"  # execute.cache in _config.yml
 #: MyST-NB's reader of text notebooks, as registered for jupyter-cache
 MYST_READER = {"name": "myst_nb_md", "type": "plugin"}
@@ -43,7 +51,29 @@ def execute_stale_chapters() -> None:
         executor.run_and_cache(filter_pks=[record.pk for record in stale], timeout=300)
 
 
-def build() -> int:
+def sphinx_edition(language: str) -> int:
+    """Build one translated edition into HTML/<folder> (tools/book_sphinx.py, -W -n, keep going)."""
+    out = HTML / EDITIONS[language]
+    cmd = [sys.executable, str(ROOT / "tools" / "book_sphinx.py"), "--builder", "html"]
+    cmd += ["--language", language, "--out", str(out), "-W", "--keep-going"]
+    return subprocess.call(cmd, cwd=ROOT)
+
+
+def copy_our_static(html: Path) -> None:
+    # Sphinx 7.4 does not overwrite static files that already exist in the output, so an
+    # edited style sheet of ours would never reach an incremental build: copy ours afresh.
+    for ours in (ROOT / "book" / "_static").iterdir():
+        shutil.copy2(ours, html / "_static" / ours.name)
+
+
+def report_failure(what: str, rc: int, took: float) -> None:
+    reports = sorted((HTML / "reports").glob("**/*.log")) if (HTML / "reports").exists() else []
+    print(f"\n{what} build FAILED (exit {rc}) after {took:.0f} s.", file=sys.stderr)
+    for report in reports:
+        print(f"  execution report: {report.relative_to(ROOT)}", file=sys.stderr)
+
+
+def build(languages: tuple[str, ...] = tuple(EDITIONS)) -> int:
     start = time.perf_counter()
     execute_stale_chapters()
     cmd = [
@@ -59,18 +89,27 @@ def build() -> int:
     rc = subprocess.call(cmd, cwd=ROOT)
     took = time.perf_counter() - start
     if rc != 0:
-        reports = sorted((HTML / "reports").glob("**/*.log")) if (HTML / "reports").exists() else []
-        print(f"\nBook build FAILED (exit {rc}) after {took:.0f} s.", file=sys.stderr)
-        for report in reports:
-            print(f"  execution report: {report.relative_to(ROOT)}", file=sys.stderr)
+        report_failure("Book", rc, took)
         return rc
-    # Sphinx 7.4 does not overwrite static files that already exist in the output, so an
-    # edited style sheet of ours would never reach an incremental build: copy ours afresh.
-    for ours in (ROOT / "book" / "_static").iterdir():
-        shutil.copy2(ours, HTML / "_static" / ours.name)
-    print(f"\nBook built in {took:.0f} s: {HTML.relative_to(ROOT) / 'index.html'}")
+    copy_our_static(HTML)
+    print(f"\nEnglish book built in {took:.0f} s: {HTML.relative_to(ROOT) / 'index.html'}")
+    for language in languages:
+        begin = time.perf_counter()
+        rc = sphinx_edition(language)
+        took_edition = time.perf_counter() - begin
+        out = HTML / EDITIONS[language]
+        if rc != 0:
+            report_failure(f"The {language} edition's", rc, took_edition)
+            return rc
+        copy_our_static(out)
+        print(
+            f"{language} edition built in {took_edition:.0f} s: "
+            f"{(out / 'index.html').relative_to(ROOT)}"
+        )
+    print(f"Both editions built in {time.perf_counter() - start:.0f} s")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(build())
+    # --english-only: skip the translated editions (a quicker look at an English change)
+    sys.exit(build(() if "--english-only" in sys.argv[1:] else tuple(EDITIONS)))

@@ -5,13 +5,43 @@ from __future__ import annotations
 from pathlib import Path
 
 STYLE = Path(__file__).with_name("book.mplstyle")
+#: Korean fonts matplotlib may fall back to for Hangul, in order of preference (fonts-nanum first)
+KOREAN_FONTS = ("NanumGothic", "NanumBarunGothic", "Noto Sans CJK KR", "UnDotum")
+
+
+def korean_font() -> str | None:
+    """The name of an installed Korean font (Debian: ``apt-get install fonts-nanum``), or None.
+
+    Fonts installed after matplotlib built its font cache are found too: the system font folders
+    are searched for the known names and the file is registered with matplotlib.
+    """
+    from matplotlib import font_manager
+
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    for name in KOREAN_FONTS:
+        if name in known:
+            return name
+    for path in font_manager.findSystemFonts():
+        if any(name.replace(" ", "").lower() in Path(path).stem.lower() for name in KOREAN_FONTS):
+            font_manager.fontManager.addfont(path)
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in KOREAN_FONTS if name in known), None)
 
 
 def use_book_style() -> None:
-    """Apply the book's matplotlib style (call once at the top of a chapter)."""
+    """Apply the book's matplotlib style (call once at the top of a chapter).
+
+    Both editions of the book show the same figures (one execution, tools/build_book.py), and
+    their code writes no Hangul (tests/test_translations.py checks the chapters), so no figure
+    needs a Korean font. Where one is installed it is still the fallback after DejaVu Sans, so a
+    Korean label drawn in a notebook a student runs shows Hangul, not empty boxes.
+    """
     import matplotlib.pyplot as plt
 
     plt.style.use(STYLE)
+    korean = korean_font()
+    if korean is not None:
+        plt.rcParams["font.family"] = [plt.rcParams["font.family"][0], korean]
 
 
 def animation_html(animation):
