@@ -170,8 +170,17 @@ def make_course(course: Path, names=None, database: bool = False) -> Path:
     return course
 
 
+def data_files(name: str, root: Path = REPO) -> list[Path]:
+    """The other files of a release folder (``digits_train.npz``, say), the notebook reads."""
+    folder = root / RELEASE_DIR / name
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.name != f"{name}.ipynb")
+
+
 def generate(dest: Path, names=None) -> dict[str, Path]:
-    """Write the normalised student versions to ``dest/<name>/<name>.ipynb``; return the paths."""
+    """Write the normalised student versions to ``dest/<name>/<name>.ipynb``, and the files
+    nbgrader releases beside them (data the notebook reads) unchanged; return the notebooks."""
     names = list(names or all_names())
     written = {}
     with tempfile.TemporaryDirectory(prefix="dlcourse-release-") as tmp:
@@ -180,6 +189,8 @@ def generate(dest: Path, names=None) -> dict[str, Path]:
             target = dest / name / f"{name}.ipynb"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(dumps(read(release_path(name, course))), encoding="utf-8")
+            for path in data_files(name, course):
+                shutil.copyfile(path, target.parent / path.name)
             written[name] = target
     return written
 
@@ -202,12 +213,20 @@ def stale(names=None) -> list[str]:
     names = list(names or all_names())
     with tempfile.TemporaryDirectory(prefix="dlcourse-check-") as tmp:
         fresh = generate(Path(tmp), names)
+
+        def files(notebook: Path) -> dict[str, bytes]:
+            """The data files beside a release notebook, by name."""
+            folder = notebook.parent
+            return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()
+                    and p != notebook} if folder.is_dir() else {}  # fmt: skip
+
         return [
             name
             for name in names
             if not release_path(name).exists()
             or release_path(name).read_text(encoding="utf-8")
             != fresh[name].read_text(encoding="utf-8")
+            or files(release_path(name)) != files(fresh[name])
         ]
 
 
@@ -244,9 +263,13 @@ def student_notebook(name: str, course: Path, bug: str | None = None, blank: boo
 
 
 def submit(course: Path, student: str, name: str, nb) -> Path:
+    """The notebook in ``submitted/``, with the release's data files (nbgrader submits the
+    whole folder)."""
     path = course / "submitted" / student / name / f"{name}.ipynb"
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
+    for data in data_files(name, course):
+        shutil.copyfile(data, path.parent / data.name)
     return path
 
 
