@@ -9,7 +9,7 @@ in solutions/ appears there without an edit.
 from __future__ import annotations
 
 import importlib.util
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -35,7 +35,10 @@ def test_overview_lists_every_assignment_in_order_with_its_points():
     for row in rows:
         spec = get_spec(row["name"])
         assert (row["points"], row["hand_graded"], row["chapters"]) == (
-            spec.max_score, spec.manual_points, spec.chapters)
+            spec.max_score,
+            spec.manual_points,
+            spec.chapters,
+        )
 
 
 def test_first_cell_is_read_as_written():
@@ -70,7 +73,7 @@ def _build_book():
 def test_cached_index_is_executed_again_when_an_assignment_changed(age, dropped):
     """The execution cache knows the page's own code only: outputs older than the newest
     notebook in solutions/ are dropped (SQLite gives the time back without its zone)."""
-    created = (datetime.now(timezone.utc) + age).replace(tzinfo=None)
+    created = (datetime.now(UTC) + age).replace(tzinfo=None)
 
     class Cache:
         removed: list = []
@@ -84,4 +87,3 @@ def test_cached_index_is_executed_again_when_an_assignment_changed(age, dropped)
     cache = Cache()
     _build_book().drop_outdated(cache)
     assert cache.removed == ([7] if dropped else [])
-

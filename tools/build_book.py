@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +40,7 @@ def drop_outdated(cache) -> None:
         if record is None or not inputs:
             continue
         created = record.created  # UTC; SQLite hands it back without its time zone
-        created = created.replace(tzinfo=timezone.utc) if created.tzinfo is None else created
+        created = created.replace(tzinfo=UTC) if created.tzinfo is None else created
         if max(p.stat().st_mtime for p in inputs) > created.timestamp():
             cache.remove_cache(record.pk)
 

@@ -38,7 +38,8 @@ def split() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     digits = load_digits()
     images, labels = digits.images.astype(np.float64), digits.target.astype(np.int64)
     train_images, test_images, train_labels, test_labels = train_test_split(
-        images, labels, test_size=TEST_SIZE, random_state=SPLIT_SEED, stratify=labels)
+        images, labels, test_size=TEST_SIZE, random_state=SPLIT_SEED, stratify=labels
+    )
     return train_images, train_labels, test_images, test_labels
 
 

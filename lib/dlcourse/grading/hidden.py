@@ -62,6 +62,7 @@ def run_hidden_test(grade_id: str, namespace: dict, folder: Path | None = None) 
             if test.thresholds:
                 correct, total = correct + int(np.sum(got == expected)), total + expected.size
     if test.thresholds and correct < test.thresholds[0][0] * total:
+        rule = describe_thresholds(test.thresholds)
         raise AssertionError(f"accuracy {correct / total:.1%} on {total} hidden test examples "
-                             f"misses full points ({describe_thresholds(test.thresholds)})")  # fmt: skip
+                             f"misses full points ({rule})")  # fmt: skip
     return len(cases)

@@ -140,7 +140,7 @@ def check_thresholds(thresholds, title: str) -> None:
     pairs = [tuple(p) for p in thresholds]
     ok = all(len(p) == 2 and 0 < p[0] <= 1 and 0 < p[1] <= 1 for p in pairs)
     ok = ok and pairs[0][1] == 1 and all(
-        a[0] > b[0] and a[1] > b[1] for a, b in zip(pairs, pairs[1:])
+        a[0] > b[0] and a[1] > b[1] for a, b in zip(pairs, pairs[1:], strict=False)
     )  # fmt: skip
     if not ok:
         raise SpecError(f"{title!r}: thresholds must be (accuracy, share) pairs, both falling "

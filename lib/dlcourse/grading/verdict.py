@@ -68,6 +68,7 @@ def threshold_share(test: GradedTest, accuracy: float) -> float:
 def describe_thresholds(thresholds, points: float | None = None) -> str:
     """``full points at 90% or more, 5 points at 80% or more`` (with the test's ``points``;
     without, ``50% of the points at 80% or more``)."""
+
     def amount(share):
         if share == 1:
             return "full points"
@@ -96,8 +97,9 @@ def judge_scored(test: GradedTest, cases: list[Case], steps: list[StepResult]) -
             total += expected.size
     accuracy = correct / max(total, 1)
     points = float(test.points * threshold_share(test, accuracy))
-    reason = (f"accuracy {accuracy:.1%} on {total} hidden test examples "
-              f"({describe_thresholds(test.thresholds, test.points)}): {points:g} of {test.points:g} points")  # fmt: skip
+    rule = describe_thresholds(test.thresholds, test.points)
+    reason = (f"accuracy {accuracy:.1%} on {total} hidden test examples ({rule}): "
+              f"{points:g} of {test.points:g} points")  # fmt: skip
     return TestVerdict(test.grade_id, test.title, points, test.points, points == test.points,
                        reason)  # fmt: skip
 
