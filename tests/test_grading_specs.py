@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 
 import numpy as np
 import pytest
-from dlcourse.grading.extract import cell_sources, grade_id
+from dlcourse.grading.extract import cell_sources, defined_names, grade_id
 from dlcourse.grading.hidden import run_hidden_test
 from dlcourse.grading.specs import (
     SpecError,
@@ -124,12 +125,18 @@ def test_a_hidden_test_without_its_cell_is_named(tmp_path):
         load_spec(folder)
 
 
-def _solution_namespace(name: str) -> dict:
+def _solution_namespace(name: str, bug: tuple[str, str, str] | None = None) -> dict:
+    """The solution's non-test cells, run in the notebook's folder (a data file is found);
+    ``bug`` = (answer cell, text, replacement) puts one mistake into one cell."""
     namespace: dict = {}
-    for cell in source_notebook(name)["cells"]:
-        meta = cell["metadata"].get("nbgrader", {})
-        if cell["cell_type"] == "code" and meta and not meta.get("grade"):
-            exec("".join(cell["source"]), namespace)
+    with contextlib.chdir(SOLUTIONS / name):
+        for cell in source_notebook(name)["cells"]:
+            meta = cell["metadata"].get("nbgrader", {})
+            if cell["cell_type"] == "code" and meta and not meta.get("grade"):
+                source = "".join(cell["source"])
+                if bug is not None and grade_id(cell) == bug[0]:
+                    source = source.replace(bug[1], bug[2])
+                exec(source, namespace)
     return namespace
 
 
@@ -144,10 +151,10 @@ def test_the_notebooks_hidden_tests_run_the_graders_cases(name):
         assert run_hidden_test(test.grade_id, namespace, SOLUTIONS / name) == len(cases)
     sources = cell_sources(source_notebook(name))
     for gid, (old, new, _) in spec.mistakes.items():
-        broken = dict(namespace)
-        exec(sources[gid].replace(old, new), broken)
-        failing = [t for t in spec.tests if set(t.functions) & set(broken) and any(
-            broken[f] is not namespace.get(f) for f in t.functions)]  # fmt: skip
+        # the whole notebook again, with the bug: a function that calls the broken one (train
+        # calls preprocess) sees it, as in the student's kernel
+        broken = _solution_namespace(name, (gid, old, new))
+        failing = [t for t in spec.tests if defined_names(sources[gid]) & set(t.functions)]
         assert failing, gid
         for test in failing:
             with pytest.raises(AssertionError, match="hidden test [0-9]+ of [0-9]+: "):

@@ -63,6 +63,7 @@ def run_hidden_test(grade_id: str, namespace: dict, folder: Path | None = None) 
                 correct, total = correct + int(np.sum(got == expected)), total + expected.size
     if test.thresholds and correct < test.thresholds[0][0] * total:
         rule = describe_thresholds(test.thresholds)
-        raise AssertionError(f"accuracy {correct / total:.1%} on {total} hidden test examples "
-                             f"misses full points ({rule})")  # fmt: skip
+        raise AssertionError(f"hidden test {len(cases)} of {len(cases)}: the accuracy over all "
+                             f"{total} examples, {correct / total:.1%}, misses full points "
+                             f"({rule})")  # fmt: skip
     return len(cases)
