@@ -9,6 +9,7 @@ by a module fixture), and `validate`. Nothing is ever written into the repositor
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib.util
 import os
 import re
@@ -279,7 +280,13 @@ def test_pooling_by_hand_answers_cannot_be_found_in_the_release():
 
 
 def visible_namespace(name: str, bug: tuple[str, list[tuple[str, str]]] | None = None) -> dict:
-    """Execute the setup, check and (correct, or buggy) answer cells of a notebook in-process."""
+    """Execute the setup, check and (correct, or buggy) answer cells of a notebook in-process,
+    in the notebook's folder (as JupyterLab runs it: a data file beside it is found)."""
+    with contextlib.chdir(tool.source_path(name).parent):
+        return _visible_namespace(name, bug)
+
+
+def _visible_namespace(name, bug) -> dict:
     namespace: dict = {}
     for cell in source(name).cells:
         m = meta(cell)

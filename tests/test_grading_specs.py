@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 
@@ -125,16 +126,18 @@ def test_a_hidden_test_without_its_cell_is_named(tmp_path):
 
 
 def _solution_namespace(name: str, bug: tuple[str, str, str] | None = None) -> dict:
-    """The instructor notebook's code cells run in order, with ``bug`` = (answer cell, old, new)
-    put in: a later cell that calls the buggy function calls the buggy one, as in the grader."""
+    """The instructor notebook's code cells run in order, in the notebook's folder (a data file
+    is found), with ``bug`` = (answer cell, old, new) put in: a later cell that calls the buggy
+    function calls the buggy one, as in the grader."""
     namespace: dict = {}
-    for cell in source_notebook(name)["cells"]:
-        meta = cell["metadata"].get("nbgrader", {})
-        if cell["cell_type"] == "code" and meta and not meta.get("grade"):
-            source = "".join(cell["source"])
-            if bug is not None and meta.get("grade_id") == bug[0]:
-                source = source.replace(bug[1], bug[2])
-            exec(source, namespace)
+    with contextlib.chdir(SOLUTIONS / name):
+        for cell in source_notebook(name)["cells"]:
+            meta = cell["metadata"].get("nbgrader", {})
+            if cell["cell_type"] == "code" and meta and not meta.get("grade"):
+                source = "".join(cell["source"])
+                if bug is not None and grade_id(cell) == bug[0]:
+                    source = source.replace(bug[1], bug[2])
+                exec(source, namespace)
     return namespace
 
 

@@ -177,9 +177,18 @@ def make_course(course: Path, names=None, database: bool = False) -> Path:
     return course
 
 
+def data_files(name: str, root: Path = REPO) -> list[Path]:
+    """The other files of a release folder (``digits_train.npz``, say), the notebook reads."""
+    folder = root / RELEASE_DIR / name
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.name != f"{name}.ipynb")
+
+
 def generate(dest: Path, names=None, update_catalogues: bool = False) -> dict[str, Path]:
-    """Write the normalised student versions to ``dest/<name>/<name>.ipynb`` and the Korean ones
-    to ``dest/<name>/ko/<name>.ipynb`` (tools/notebook_i18n.py); return the English paths.
+    """Write the normalised student versions to ``dest/<name>/<name>.ipynb`` with the files
+    nbgrader releases beside them (data the notebook reads) unchanged, and the Korean ones to
+    ``dest/<name>/ko/<name>.ipynb`` (tools/notebook_i18n.py); return the English paths.
 
     With ``update_catalogues`` the Korean catalogues in locales/ are first brought in step."""
     names = list(names or all_names())
@@ -191,6 +200,8 @@ def generate(dest: Path, names=None, update_catalogues: bool = False) -> dict[st
             target = dest / name / f"{name}.ipynb"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(dumps(release), encoding="utf-8")
+            for path in data_files(name, course):
+                shutil.copyfile(path, target.parent / path.name)
             written[name] = target
             if update_catalogues and notebook_i18n.update_catalogue(name, normalise(release)):
                 print(f"updated {notebook_i18n.catalogue_path(name).relative_to(REPO)}")
@@ -225,10 +236,18 @@ def stale(names=None) -> list[str]:
 
     with tempfile.TemporaryDirectory(prefix="dlcourse-check-") as tmp:
         fresh = generate(Path(tmp), names)
+
+        def files(notebook: Path) -> dict[str, bytes]:
+            """The data files beside a release notebook, by name."""
+            folder = notebook.parent
+            return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()
+                    and p != notebook} if folder.is_dir() else {}  # fmt: skip
+
         return [
             name
             for name in names
             if not same(release_path(name), fresh[name])
+            or files(release_path(name)) != files(fresh[name])
             or not same(
                 notebook_i18n.korean_path(name, REPO / RELEASE_DIR),
                 notebook_i18n.korean_path(name, Path(tmp)),
@@ -270,9 +289,13 @@ def student_notebook(name: str, course: Path, bug: str | None = None, blank: boo
 
 
 def submit(course: Path, student: str, name: str, nb) -> Path:
+    """The notebook in ``submitted/``, with the release's data files (nbgrader submits the
+    whole folder)."""
     path = course / "submitted" / student / name / f"{name}.ipynb"
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
+    for data in data_files(name, course):
+        shutil.copyfile(data, path.parent / data.name)
     return path
 
 

@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import UTC
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +33,24 @@ EDITIONS = {"ko": "ko"}
 CACHE = ROOT / "_build" / ".jupyter_cache"  # execute.cache in _config.yml
 #: MyST-NB's reader of text notebooks, as registered for jupyter-cache
 MYST_READER = {"name": "myst_nb_md", "type": "plugin"}
+
+
+#: pages computed from files outside them, with those files: executed again when one of them
+#: is newer than the cached outputs (the cache only knows the page's own code)
+DEPENDS_ON = {"book/assignments/index.md": ["solutions/*/*.ipynb", "solutions/*/hidden_tests.py"]}
+
+
+def drop_outdated(cache) -> None:
+    """Forget the cached outputs of a page of :data:`DEPENDS_ON` older than what it reads."""
+    for page, patterns in DEPENDS_ON.items():
+        record = cache.get_cached_project_nb(str(ROOT / page))
+        inputs = [p for pattern in patterns for p in ROOT.glob(pattern)]
+        if record is None or not inputs:
+            continue
+        created = record.created  # UTC; SQLite hands it back without its time zone
+        created = created.replace(tzinfo=UTC) if created.tzinfo is None else created
+        if max(p.stat().st_mtime for p in inputs) > created.timestamp():
+            cache.remove_cache(record.pk)
 
 
 def execute_stale_chapters() -> None:
@@ -44,6 +63,7 @@ def execute_stale_chapters() -> None:
     for path in sorted((ROOT / "book").rglob("*.md")):
         if is_myst_markdown_notebook(path.read_text(encoding="utf-8")):
             cache.add_nb_to_project(str(path), read_data=MYST_READER)
+    drop_outdated(cache)
     stale = cache.list_unexecuted()
     if stale:
         print(f"Executing {len(stale)} chapter(s) in parallel before the build", flush=True)

@@ -65,6 +65,7 @@ def render(row: dict) -> str:
             mark, why = '<span class="pass">passed</span>', ""
         else:
             mark = '<span class="pass">passed</span>' if test["passed"] else \
+                '<span class="wait">partial</span>' if test["points"] > 0 else \
                 '<span class="fail">failed</span>'  # fmt: skip
             why = esc(test["reason"])
         lines.append(

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from dlcourse.grading.specs import HIDDEN_TESTS, case_rng, load_hidden_tests
-from dlcourse.grading.verdict import compare
+from dlcourse.grading.verdict import compare, describe_thresholds, label_problem
 
 #: the seed of the cases the instructor's notebook runs (public: not the course's secret)
 NOTEBOOK_SEED = "instructor-notebook"
@@ -40,7 +40,8 @@ def find_hidden_tests(start: Path | None = None) -> Path:
 def run_hidden_test(grade_id: str, namespace: dict, folder: Path | None = None) -> int:
     """Run hidden test ``grade_id`` on the functions in ``namespace``; return the cases run.
 
-    Raises AssertionError naming the first case and output that differ from the reference.
+    Raises AssertionError naming the first case and output that differ from the reference; for
+    a test judged by a score (``thresholds``), when the accuracy misses full points.
     """
     path = find_hidden_tests(folder)
     module = load_hidden_tests(path)
@@ -48,6 +49,7 @@ def run_hidden_test(grade_id: str, namespace: dict, folder: Path | None = None) 
     rng = case_rng(NOTEBOOK_SEED, path.parent.name, grade_id)
     # a by-hand item is checked against the notebook's own numbers
     cases = test.make_cases(rng, module.TASK) if test.uses_task else test.make_cases(rng)
+    correct = total = 0
     for number, case in enumerate(cases, start=1):
         scope = dict(namespace)
         scope.update(case.scalars)
@@ -56,7 +58,15 @@ def run_hidden_test(grade_id: str, namespace: dict, folder: Path | None = None) 
         for name, expected in case.expected.items():
             value = scope["outputs"].get(name)
             got = value if isinstance(value, np.ndarray) else np.asarray(value)
-            problem = compare(got, expected, test)
+            problem = label_problem(got, expected) if test.thresholds else \
+                compare(got, expected, test)  # fmt: skip
             if problem:
                 raise AssertionError(f"hidden test {number} of {len(cases)}: {name} {problem}")
+            if test.thresholds:
+                correct, total = correct + int(np.sum(got == expected)), total + expected.size
+    if test.thresholds and correct < test.thresholds[0][0] * total:
+        rule = describe_thresholds(test.thresholds)
+        raise AssertionError(f"hidden test {len(cases)} of {len(cases)}: the accuracy over all "
+                             f"{total} examples, {correct / total:.1%}, misses full points "
+                             f"({rule})")  # fmt: skip
     return len(cases)

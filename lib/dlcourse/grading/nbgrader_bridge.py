@@ -9,7 +9,8 @@ so every way an instructor can grade ends in the same place:
   judge grades the submitted file exactly as ``dlcourse autograde`` does (same sandbox, same
   hidden cases, same stored result) and writes each test's verdict as the test cell's output:
   an error output for a failed test, so nbgrader's own ``SaveAutoGrades`` records 0, and the
-  reason for the student to read.
+  reason for the student to read (partial points of a score test: the points as the cell's
+  result, nbgrader's partial credit).
 - ``nbgrader generate_feedback`` and the *Generate Feedback* button: nbgrader writes its page
   of the notebook, and :class:`WriteFeedbackPage` writes dlcourse's ``feedback.html`` beside it
   from the gradebook (hand grades included), as ``dlcourse feedback`` does.
@@ -47,6 +48,14 @@ def annotate(notebook, row: dict) -> None:
         elif test["passed"]:
             text = f"{test['title']}: {test['reason']} ({test['points']:g} points)\n"
             cell["outputs"] = [_node({"output_type": "stream", "name": "stdout", "text": text})]
+        elif test["points"] > 0:  # partial points (a score test): nbgrader's partial credit,
+            # a cell whose result is a number, after the reason
+            text = f"{test['title']}: {test['reason']}\n"
+            cell["outputs"] = [
+                _node({"output_type": "stream", "name": "stdout", "text": text}),
+                _node({"output_type": "execute_result", "execution_count": None, "metadata": {},
+                       "data": {"text/plain": f"{test['points']:g}"}}),
+            ]  # fmt: skip
         else:
             reason = f"{test['title']}: {test['reason']}"
             cell["outputs"] = [_node({"output_type": "error", "ename": FAILED, "evalue": reason,

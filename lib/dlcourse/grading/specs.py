@@ -25,6 +25,11 @@ process and never enter the sandbox.
 
 A *driver* is the few lines the sandbox runs for one case: it calls the student's functions on
 the case's arrays and scalars and sets ``outputs = {name: array}``.
+
+A test with ``thresholds`` is judged by a score instead (assignment 7: a network trained in the
+sandbox): its outputs are class labels, compared with the case's expected labels in the trusted
+process, and the *accuracy* over all its cases earns the share of the points of the highest
+threshold it reaches (partial points, unlike an allclose test).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import re
 import secrets
 import sys
 from collections.abc import Callable
@@ -41,6 +47,10 @@ from pathlib import Path
 import numpy as np
 
 HIDDEN_TESTS = "hidden_tests.py"
+#: the first line of an assignment notebook: ``# Assignment 7: training a CNN (20 points)``
+TITLE_LINE = re.compile(r"^# Assignment (\d+): (.+?) \((\d+(?:\.\d+)?) points\)\s*$")
+#: a line of the same first cell naming the chapters it builds on: ``**Chapters:** 8, 9, 10``
+CHAPTERS_LINE = re.compile(r"^\*\*Chapters?:\*\*\s*(\d+(?:\s*,\s*\d+)*)\s*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,14 @@ class HiddenTest:
     #: variants): the case maker is called as ``make_cases(rng, task)``, ``task`` being the
     #: notebook's numbers (``TASK``) or the student's own (:mod:`dlcourse.grading.variants`)
     uses_task: bool = False
+    #: judged by accuracy, not closeness: ``((least accuracy, share of the points), ...)``,
+    #: highest first, the first share 1 (full points), e.g. ``((0.9, 1.0), (0.8, 0.5))``. The
+    #: outputs are then integer class labels, one per example, and the expected labels never
+    #: leave the trusted process.
+    thresholds: tuple[tuple[float, float], ...] = ()
+
+    def __post_init__(self):
+        check_thresholds(self.thresholds, self.title)
 
 
 @dataclass(frozen=True)
@@ -101,6 +119,9 @@ class AssignmentSpec:
     task: dict | None = None
     variant: Callable | None = None
     task_text: Callable | None = None
+    number: int | None = None  # from the title line: "# Assignment 7: training a CNN (...)"
+    title: str = ""  # "training a CNN"
+    chapters: tuple[int, ...] = field(default=())  # from the "**Chapters:** 8, 9" line
 
     @property
     def has_variants(self) -> bool:
@@ -124,6 +145,21 @@ class AssignmentSpec:
 
 class SpecError(ValueError):
     """An assignment folder that does not describe an assignment (a mistake of its author)."""
+
+
+def check_thresholds(thresholds, title: str) -> None:
+    """Raise :class:`SpecError` unless ``thresholds`` are ``(accuracy, share)`` pairs with
+    accuracies in (0, 1] falling and shares in (0, 1] falling, the first share 1."""
+    if not thresholds:
+        return
+    pairs = [tuple(p) for p in thresholds]
+    ok = all(len(p) == 2 and 0 < p[0] <= 1 and 0 < p[1] <= 1 for p in pairs)
+    ok = ok and pairs[0][1] == 1 and all(
+        a[0] > b[0] and a[1] > b[1] for a, b in zip(pairs, pairs[1:], strict=False)
+    )  # fmt: skip
+    if not ok:
+        raise SpecError(f"{title!r}: thresholds must be (accuracy, share) pairs, both falling "
+                        f"and in (0, 1], the first share 1; got {thresholds!r}")  # fmt: skip
 
 
 def case_rng(secret: str, assignment: str, grade_id: str) -> np.random.Generator:
@@ -164,6 +200,19 @@ def load_hidden_tests(path: Path):
 def _meta(cell: dict) -> dict:
     meta = (cell.get("metadata") or {}).get("nbgrader")
     return meta if isinstance(meta, dict) else {}
+
+
+def title_and_chapters(notebook: dict) -> tuple[int | None, str, tuple[int, ...]]:
+    """``(number, title, chapters)`` from the first cell of an assignment notebook, which
+    starts ``# Assignment 7: training a CNN (20 points)`` and has a line
+    ``**Chapters:** 8, 9, 10`` (``None``, ``""``, ``()`` for what it lacks)."""
+    cells = notebook.get("cells") or [{}]
+    source = cells[0].get("source", "")
+    text = "".join(source) if isinstance(source, list) else str(source)
+    title = TITLE_LINE.match(text.splitlines()[0] if text else "")
+    chapters = CHAPTERS_LINE.search(text)
+    return (int(title.group(1)) if title else None, title.group(2) if title else "",
+            tuple(int(c) for c in chapters.group(1).split(",")) if chapters else ())  # fmt: skip
 
 
 def is_assignment(folder: Path) -> bool:
@@ -219,7 +268,11 @@ def load_spec(folder: Path) -> AssignmentSpec:
         json.dumps([[_meta(c) for c in notebook["cells"]], setup]).encode()
         + (folder / HIDDEN_TESTS).read_bytes()
     ).hexdigest()[:16]
+    number, title, chapters = title_and_chapters(notebook)
     return AssignmentSpec(
+        number=number,
+        title=title,
+        chapters=chapters,
         name=name,
         notebook=notebook_path.name,
         setup_cells=tuple(setup),
@@ -268,6 +321,18 @@ def assignment_names(source: Path) -> list[str]:
     if not source.is_dir():
         return []
     return sorted(p.name for p in source.iterdir() if p.is_dir() and is_assignment(p))
+
+
+def overview(source: Path | None = None) -> list[dict]:
+    """One row per assignment of ``source`` (default: this repository's ``solutions/``), in
+    the order of their numbers: ``number``, ``name``, ``title``, ``chapters`` (a tuple),
+    ``points`` (all of them) and ``hand_graded`` (the points graded by hand). Read from each
+    notebook, so an assignment added to ``solutions/`` is listed without more ado."""
+    source = Path(source) if source is not None else default_source()
+    specs = [load_spec(source / name) for name in assignment_names(source)]
+    specs.sort(key=lambda s: (s.number is None, s.number or 0, s.name))
+    return [{"number": s.number, "name": s.name, "title": s.title, "chapters": s.chapters,
+             "points": s.max_score, "hand_graded": s.manual_points} for s in specs]  # fmt: skip
 
 
 def get_spec(assignment: str, source: Path | None = None) -> AssignmentSpec:
