@@ -70,6 +70,23 @@ def test_catalogue_is_fully_translated_and_none_fuzzy(po):
     )
 
 
+def _paragraphs(text: str) -> int:
+    return len([part for part in re.split(r"\n[ \t]*\n", text.strip()) if part.strip()])
+
+
+@pytest.mark.parametrize("po", ALL_PO, ids=_name)
+def test_each_translation_has_the_paragraphs_of_its_english(po):
+    """A merge that brings a changed English message (a new paragraph, say) beside an old
+    translation leaves neither untranslated nor fuzzy: the paragraphs no longer match."""
+    mismatched = [
+        f"{e.msgid[:60]!r}: {_paragraphs(e.msgid)} paragraphs in English, "
+        f"{_paragraphs(e.msgstr)} in Korean"
+        for e in _entries(po)
+        if e.msgstr and "fuzzy" not in e.flags and _paragraphs(e.msgid) != _paragraphs(e.msgstr)
+    ]
+    assert not mismatched, f"{_name(po)}: " + "; ".join(mismatched)
+
+
 # --- the glossary's terms ---------------------------------------------------------------------
 
 #: what is not prose in a message: inline code, maths, roles with their target, link targets, URLs
