@@ -149,7 +149,7 @@ def test_the_notebooks_hidden_tests_run_the_graders_cases(name):
     namespace = _solution_namespace(name)
     for test in spec.tests:
         rng = np.random.default_rng(0)
-        cases = test.make_cases(rng, spec.task) if test.uses_task else test.make_cases(rng)
+        cases = test.draw_cases(rng, spec.task)
         assert run_hidden_test(test.grade_id, namespace, SOLUTIONS / name) == len(cases)
     sources = cell_sources(source_notebook(name))
     for gid, (old, new, _) in spec.mistakes.items():

@@ -111,14 +111,9 @@ def build_cases(spec: AssignmentSpec, secret: str, task: dict | None = None,
                 only_task: bool = False) -> dict[str, list[Case]]:  # fmt: skip
     """Each test's cases, drawn from the secret; a test that uses the task numbers is given
     ``task`` (default: the notebook's ``TASK``). ``only_task``: those tests alone."""
-    cases = {}
-    for t in spec.tests:
-        rng = case_rng(secret, spec.name, t.grade_id)
-        if t.uses_task:
-            cases[t.grade_id] = t.make_cases(rng, spec.task if task is None else task)
-        elif not only_task:
-            cases[t.grade_id] = t.make_cases(rng)
-    return cases
+    task = spec.task if task is None else task
+    return {t.grade_id: t.draw_cases(case_rng(secret, spec.name, t.grade_id), task)
+            for t in spec.tests if t.uses_task or not only_task}  # fmt: skip
 
 
 def student_cases(

@@ -91,6 +91,10 @@ class HiddenTest:
     def __post_init__(self):
         check_thresholds(self.thresholds, self.title)
 
+    def draw_cases(self, rng: np.random.Generator, task: dict | None) -> list[Case]:
+        """The cases of this test; one that uses the task numbers is given ``task``."""
+        return self.make_cases(rng, task) if self.uses_task else self.make_cases(rng)
+
 
 @dataclass(frozen=True)
 class GradedTest(HiddenTest):
